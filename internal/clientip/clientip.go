@@ -1,0 +1,231 @@
+// Package clientip decides which IP address a request came from and whether
+// it arrived over HTTPS, trusting forwarding headers only from configured
+// proxies.
+//
+// # Threat model
+//
+// Every header a client sends can be forged. X-Forwarded-For and
+// X-Forwarded-Proto are only meaningful when they were written by a proxy
+// the application operates. A [Resolver] therefore starts from the socket
+// peer ([http.Request.RemoteAddr]). Only when that peer lies inside one of
+// the trusted proxy prefixes does it read X-Forwarded-For, walking it from
+// the right (the hop nearest to us) and skipping addresses that are
+// themselves trusted proxies; the first untrusted address is the client.
+// The leftmost value is never used blindly: a client can put anything
+// there.
+//
+// Several X-Forwarded-For header lines are treated as one comma-separated
+// list, in order (RFC 9110 section 5.3). A malformed entry met during the
+// walk stops it: the resolver returns the last trusted hop it could verify
+// rather than guessing past garbage.
+//
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are unmapped before any
+// comparison, so a trusted prefix written as 10.0.0.0/8 also matches a
+// peer reported as ::ffff:10.0.0.1. IPv6 zones are stripped.
+//
+// What it does not do: it cannot tell whether a trusted proxy itself was
+// configured to overwrite or append to the headers. Configure the proxy to
+// append (the default of nginx's $proxy_add_x_forwarded_for, HAProxy's
+// option forwardfor, and the major cloud load balancers).
+package clientip
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// maxHops bounds the X-Forwarded-For walk, so a header with thousands of
+// entries costs no more than a few dozen parses.
+const maxHops = 32
+
+// Resolver resolves client IPs and the request scheme.
+//
+// The zero value trusts no proxy: ClientIP returns the socket peer and
+// IsHTTPS reports only direct TLS. A Resolver is immutable after [New] and
+// safe for concurrent use.
+type Resolver struct {
+	trusted []netip.Prefix
+}
+
+// ErrBadPrefix is returned by [New] for a trusted proxy prefix that is
+// invalid or not in canonical (masked) form.
+var ErrBadPrefix = errors.New("clientip: invalid trusted proxy prefix")
+
+// New returns a Resolver that trusts forwarding headers from peers inside
+// trustedProxies. Prefixes must be valid and masked (10.0.0.0/8, not
+// 10.1.2.3/8), so a typo does not silently trust more than intended.
+// IPv4-mapped IPv6 prefixes are rejected; write them as IPv4. An empty list
+// is valid and trusts nobody.
+func New(trustedProxies []netip.Prefix) (*Resolver, error) {
+	r := &Resolver{trusted: make([]netip.Prefix, 0, len(trustedProxies))}
+	for i, p := range trustedProxies {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("%w: entry %d is not a valid prefix", ErrBadPrefix, i)
+		}
+		if p.Masked() != p {
+			return nil, fmt.Errorf("%w: %s has host bits set (did you mean %s?)", ErrBadPrefix, p, p.Masked())
+		}
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("%w: %s is IPv4-mapped IPv6; write it as IPv4", ErrBadPrefix, p)
+		}
+		if p.Addr().Zone() != "" {
+			return nil, fmt.Errorf("%w: %s has a zone", ErrBadPrefix, p)
+		}
+		r.trusted = append(r.trusted, p)
+	}
+	return r, nil
+}
+
+// ParsePrefixes parses a list of CIDR prefixes or bare addresses (a bare
+// address becomes a /32 or /128), for reading trusted proxies from
+// configuration. Each entry must be canonical; see [New].
+func ParsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %q", ErrBadPrefix, s)
+			}
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q", ErrBadPrefix, s)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Trusts reports whether addr lies inside a trusted proxy prefix.
+func (r *Resolver) Trusts(addr netip.Addr) bool {
+	if r == nil {
+		return false
+	}
+	addr = addr.Unmap().WithZone("")
+	for _, p := range r.trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// Peer returns the socket peer of req, parsed from RemoteAddr, unmapped and
+// without zone. ok is false when RemoteAddr is not an IP address (for
+// example a Unix socket or a hand-built request).
+func Peer(req *http.Request) (addr netip.Addr, ok bool) {
+	return parseHost(req.RemoteAddr)
+}
+
+// ClientIP returns the address of the client that sent req.
+//
+// It is the socket peer unless the peer is a trusted proxy, in which case it
+// is the rightmost X-Forwarded-For entry that is not itself a trusted proxy.
+// If every entry is trusted, the leftmost one is returned; if an entry is
+// malformed, the walk stops and the last verified hop is returned. ok is
+// false only when RemoteAddr itself cannot be parsed.
+func (r *Resolver) ClientIP(req *http.Request) (addr netip.Addr, ok bool) {
+	peer, ok := Peer(req)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	if !r.Trusts(peer) {
+		return peer, true
+	}
+	values := req.Header.Values("X-Forwarded-For")
+	client := peer
+	hops := 0
+	// Walk header lines from last to first, and entries within a line from
+	// right to left.
+	for i := len(values) - 1; i >= 0; i-- {
+		line := values[i]
+		for line != "" {
+			var entry string
+			if j := strings.LastIndexByte(line, ','); j >= 0 {
+				entry, line = line[j+1:], line[:j]
+			} else {
+				entry, line = line, ""
+			}
+			entry = strings.TrimSpace(entry)
+			if entry == "" {
+				continue
+			}
+			hops++
+			if hops > maxHops {
+				return client, true
+			}
+			a, ok := parseHost(entry)
+			if !ok {
+				return client, true
+			}
+			client = a
+			if !r.Trusts(a) {
+				return client, true
+			}
+		}
+	}
+	return client, true
+}
+
+// IsHTTPS reports whether the client's connection to the edge of the
+// application was HTTPS: either req arrived over TLS directly, or the socket
+// peer is a trusted proxy whose last X-Forwarded-Proto value is "https".
+// Forwarding headers from untrusted peers are ignored.
+func (r *Resolver) IsHTTPS(req *http.Request) bool {
+	if req.TLS != nil {
+		return true
+	}
+	peer, ok := Peer(req)
+	if !ok || !r.Trusts(peer) {
+		return false
+	}
+	values := req.Header.Values("X-Forwarded-Proto")
+	if len(values) == 0 {
+		return false
+	}
+	// The nearest proxy appends last; use the rightmost value.
+	last := values[len(values)-1]
+	if j := strings.LastIndexByte(last, ','); j >= 0 {
+		last = last[j+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
+// parseHost parses "ip", "ip:port", "[ipv6]" or "[ipv6]:port", returning
+// the unmapped address without zone.
+func parseHost(s string) (netip.Addr, bool) {
+	if len(s) == 0 || len(s) > 64 {
+		return netip.Addr{}, false
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().WithZone(""), true
+	}
+	host := s
+	if strings.HasPrefix(s, "[") {
+		h, _, err := net.SplitHostPort(s)
+		if err != nil {
+			if !strings.HasSuffix(s, "]") {
+				return netip.Addr{}, false
+			}
+			h = s[1 : len(s)-1]
+		}
+		host = h
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
+}
