@@ -1,0 +1,56 @@
+package audit
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+)
+
+// benchEvent has ten string fields set, like the reference event.
+func benchEvent() Event {
+	return Event{
+		Time:      time.Date(2026, 3, 16, 9, 30, 5, 123456789, time.UTC),
+		Action:    ActionMemberRoleChanged,
+		Outcome:   Success,
+		Severity:  SeverityMedium,
+		Actor:     Actor{UserID: "usr_2f9c1a7e", IP: "203.0.113.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"},
+		OrgID:     "org_8d41b0",
+		Target:    Target{Type: "member", ID: "usr_77aa01"},
+		RequestID: "01J9Z6K8W4M2Q7R5T3V1X0Y9ZA",
+	}
+}
+
+func BenchmarkAppendJSON(b *testing.B) {
+	e := benchEvent()
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendJSON(buf[:0], e)
+	}
+}
+
+func BenchmarkJSONSinkDiscard(b *testing.B) {
+	s := NewJSONSink(io.Discard)
+	e := benchEvent()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Write(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkJSONSinkDiscardWithMetadata(b *testing.B) {
+	s := NewJSONSink(io.Discard)
+	e := benchEvent()
+	e.Metadata = map[string]string{"from": "member", "to": "admin", "via": "settings"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Write(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
