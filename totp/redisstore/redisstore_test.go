@@ -1,0 +1,135 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bulwark-go/bulwark/totp"
+	"github.com/bulwark-go/bulwark/totp/internal/storetest"
+	"github.com/bulwark-go/bulwark/totp/redisstore"
+)
+
+// newRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0). Without
+// a server it skips the test, unless CI is set: then it fails.
+func newRedis(t *testing.T) *redis.Client {
+	t.Helper()
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	opts, err := redis.ParseURL(url)
+	require.NoError(t, err, "parsing REDIS_URL")
+	rdb := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Redis at %s is required under CI: %v", url, err)
+		}
+		t.Skipf("Redis not reachable at %s (set REDIS_URL; start redis-server): %v", url, err)
+	}
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// newStore returns a Store under a fresh random key prefix and deletes its
+// keys when the test ends (never FLUSHDB: other packages share the database).
+func newStore(t *testing.T) *redisstore.Store {
+	t.Helper()
+	rdb := newRedis(t)
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	prefix := "bulwark-test:totp:" + hex.EncodeToString(r[:]) + ":"
+	s, err := redisstore.New(rdb, redisstore.Config{KeyPrefix: prefix})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			_ = rdb.Del(ctx, iter.Val()).Err()
+		}
+	})
+	return s
+}
+
+func TestReplayConformance(t *testing.T) {
+	storetest.ReplayStore(t, func(t *testing.T) totp.ReplayStore { return newStore(t) })
+}
+
+func TestAttemptConformance(t *testing.T) {
+	storetest.AttemptStore(t, func(t *testing.T) totp.AttemptStore { return newStore(t) })
+}
+
+func TestBackupConformance(t *testing.T) {
+	storetest.BackupStore(t, func(t *testing.T) totp.BackupStore { return newStore(t) })
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	for _, tc := range []struct {
+		name string
+		rdb  redis.UniversalClient
+		cfg  redisstore.Config
+	}{
+		{"a nil client is rejected", nil, redisstore.Config{}},
+		{"a prefix with a line break is rejected", rdb, redisstore.Config{KeyPrefix: "a\nb"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := redisstore.New(tc.rdb, tc.cfg)
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestKeysDoNotContainTheUserIdentifier(t *testing.T) {
+	ctx := context.Background()
+	rdb := newRedis(t)
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	prefix := "bulwark-test:totp:" + hex.EncodeToString(r[:]) + ":"
+	s, err := redisstore.New(rdb, redisstore.Config{KeyPrefix: prefix})
+	require.NoError(t, err)
+	user := "alice@example.com"
+	_, err = s.AcceptStep(ctx, user, 1, time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, s.SetBackupCodes(ctx, user, [][]byte{[]byte("h")}))
+	keys, err := rdb.Keys(ctx, prefix+"*").Result()
+	require.NoError(t, err)
+	t.Cleanup(func() { rdb.Del(context.Background(), keys...) })
+	require.Len(t, keys, 2)
+	for _, k := range keys {
+		require.NotContains(t, k, "alice")
+	}
+}
+
+func TestStoreFailuresAreReported(t *testing.T) {
+	// A client pointed at a closed port: every operation must fail with an
+	// error rather than report a success.
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	defer rdb.Close()
+	s, err := redisstore.New(rdb, redisstore.Config{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	ok, err := s.AcceptStep(ctx, "alice", 1, time.Minute)
+	require.Error(t, err)
+	require.False(t, ok)
+	ok, _, err = s.Attempt(ctx, "alice", time.Now(), 5, time.Minute)
+	require.Error(t, err)
+	require.False(t, ok)
+	ok, err = s.ConsumeBackupCode(ctx, "alice", []byte("h"))
+	require.Error(t, err)
+	require.False(t, ok)
+	_, err = s.BackupCodes(ctx, "alice")
+	require.Error(t, err)
+	require.Error(t, s.SetBackupCodes(ctx, "alice", nil))
+	require.Error(t, s.ResetAttempts(ctx, "alice"))
+}
