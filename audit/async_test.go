@@ -1,0 +1,228 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gateSink blocks every Write until release is closed, announcing each
+// entry on entered.
+type gateSink struct {
+	entered chan struct{}
+	release chan struct{}
+	mem     *MemorySink
+}
+
+func newGateSink() *gateSink {
+	return &gateSink{entered: make(chan struct{}, 1000), release: make(chan struct{}), mem: NewMemorySink(1000)}
+}
+
+func (g *gateSink) Write(ctx context.Context, e Event) error {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.mem.Write(ctx, e)
+}
+
+func ev(id string) Event { return Event{Action: ActionLoginFailed, Target: Target{ID: id}} }
+
+func ids(events []Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.Target.ID
+	}
+	return out
+}
+
+func TestAsyncNoLossWithEightWritersAndClose(t *testing.T) {
+	mem := NewMemorySink(100000)
+	s, err := NewAsync(AsyncConfig{Sink: mem, QueueSize: 16})
+	require.NoError(t, err)
+
+	const writers = 8
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		accepted = map[string]bool{}
+		started  = make(chan struct{}, writers*200)
+	)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("w%d-%d", w, i)
+				err := s.Write(context.Background(), ev(id))
+				if err != nil {
+					assert.ErrorIs(t, err, ErrClosed)
+					return
+				}
+				mu.Lock()
+				accepted[id] = true
+				mu.Unlock()
+				if i < 200 {
+					started <- struct{}{}
+				}
+			}
+		}()
+	}
+	// Close while all writers are busy: after 800 accepted events.
+	for range writers * 100 {
+		<-started
+	}
+	require.NoError(t, s.Close(context.Background()))
+	wg.Wait()
+
+	got := map[string]bool{}
+	for _, id := range ids(mem.Events()) {
+		require.False(t, got[id], "event %s written twice", id)
+		got[id] = true
+	}
+	require.Equal(t, len(accepted), len(got))
+	for id := range accepted {
+		require.True(t, got[id], "accepted event %s was lost", id)
+	}
+	st := s.Stats()
+	require.Equal(t, uint64(len(accepted)), st.Accepted)
+	require.Equal(t, st.Accepted, st.Written)
+	require.Equal(t, uint64(writers), st.Dropped, "each writer's final, refused write is counted")
+}
+
+func TestAsyncDropModeCountsAndReportsEveryDrop(t *testing.T) {
+	g := newGateSink()
+	var reported []uint64
+	var reportedIDs []string
+	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 4, DropWhenFull: true,
+		OnDrop: func(e Event, total uint64) {
+			reported = append(reported, total)
+			reportedIDs = append(reportedIDs, e.Target.ID)
+		}})
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	require.NoError(t, s.Write(ctx, ev("0")))
+	<-g.entered // the writer holds event 0; the queue is empty
+	for i := 1; i <= 4; i++ {
+		require.NoError(t, s.Write(ctx, ev(fmt.Sprint(i))))
+	}
+	for i := 5; i <= 7; i++ {
+		require.ErrorIs(t, s.Write(ctx, ev(fmt.Sprint(i))), ErrDropped)
+	}
+	require.Equal(t, []uint64{1, 2, 3}, reported)
+	require.Equal(t, []string{"5", "6", "7"}, reportedIDs)
+	require.Equal(t, AsyncStats{Accepted: 5, Dropped: 3, Queued: 4}, s.Stats())
+
+	close(g.release)
+	require.NoError(t, s.Close(ctx))
+	require.Equal(t, []string{"0", "1", "2", "3", "4"}, ids(g.mem.Events()))
+	require.Equal(t, AsyncStats{Accepted: 5, Written: 5, Dropped: 3}, s.Stats())
+}
+
+func TestAsyncBlockModeHonoursContext(t *testing.T) {
+	g := newGateSink()
+	drops := 0
+	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 1, OnDrop: func(Event, uint64) { drops++ }})
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), ev("0")))
+	<-g.entered
+	require.NoError(t, s.Write(context.Background(), ev("1"))) // fills the queue
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = s.Write(ctx, ev("2"))
+	require.ErrorIs(t, err, ErrDropped)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, 1, drops)
+
+	close(g.release)
+	require.NoError(t, s.Close(context.Background()))
+	require.Equal(t, []string{"0", "1"}, ids(g.mem.Events()))
+}
+
+func TestAsyncCloseWakesBlockedWriters(t *testing.T) {
+	g := newGateSink()
+	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 1})
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), ev("0")))
+	<-g.entered
+	require.NoError(t, s.Write(context.Background(), ev("1")))
+
+	blocked := make(chan error)
+	go func() { blocked <- s.Write(context.Background(), ev("2")) }()
+	closed := make(chan error)
+	go func() { closed <- s.Close(context.Background()) }()
+	require.ErrorIs(t, <-blocked, ErrClosed)
+	close(g.release)
+	require.NoError(t, <-closed)
+	require.Equal(t, []string{"0", "1"}, ids(g.mem.Events()))
+	require.ErrorIs(t, s.Write(context.Background(), ev("3")), ErrClosed)
+	require.Equal(t, uint64(2), s.Stats().Dropped)
+}
+
+func TestAsyncCloseReportsQueuedEventsWhenContextEnds(t *testing.T) {
+	g := newGateSink()
+	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 4})
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), ev("0")))
+	<-g.entered
+	require.NoError(t, s.Write(context.Background(), ev("1")))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = s.Close(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorContains(t, err, "1 events still queued")
+
+	close(g.release) // the background writer keeps draining
+	require.NoError(t, s.Close(context.Background()))
+	require.Equal(t, []string{"0", "1"}, ids(g.mem.Events()))
+}
+
+func TestAsyncFlushWaitsForEarlierEvents(t *testing.T) {
+	mem := NewMemorySink(100)
+	s, err := NewAsync(AsyncConfig{Sink: mem})
+	require.NoError(t, err)
+	for i := range 50 {
+		require.NoError(t, s.Write(context.Background(), ev(fmt.Sprint(i))))
+	}
+	require.NoError(t, s.Flush(context.Background()))
+	require.Equal(t, 50, mem.Len())
+	require.NoError(t, s.Close(context.Background()))
+	require.ErrorIs(t, s.Flush(context.Background()), ErrClosed)
+}
+
+func TestAsyncCountsAndReportsInnerFailures(t *testing.T) {
+	boom := errors.New("disk full")
+	var failed []string
+	s, err := NewAsync(AsyncConfig{
+		Sink: SinkFunc(func(_ context.Context, e Event) error {
+			if e.Target.ID == "bad" {
+				return boom
+			}
+			return nil
+		}),
+		OnError: func(e Event, err error) {
+			assert.ErrorIs(t, err, boom)
+			failed = append(failed, e.Target.ID)
+		},
+	})
+	require.NoError(t, err)
+	for _, id := range []string{"ok", "bad", "ok"} {
+		require.NoError(t, s.Write(context.Background(), ev(id)))
+	}
+	require.NoError(t, s.Close(context.Background()))
+	require.Equal(t, []string{"bad"}, failed)
+	require.Equal(t, AsyncStats{Accepted: 3, Written: 2, Failed: 1}, s.Stats())
+}
+
+func TestNewAsyncRejectsBadConfig(t *testing.T) {
+	_, err := NewAsync(AsyncConfig{})
+	require.ErrorContains(t, err, "Sink")
+	_, err = NewAsync(AsyncConfig{Sink: NewMemorySink(1), QueueSize: -1})
+	require.ErrorContains(t, err, "QueueSize")
+}

@@ -1,0 +1,61 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// MultiSink writes every event to several sinks, in order. A failing sink
+// does not stop the others: Write returns all failures joined, each naming
+// the sink's index. It is safe for concurrent use when its sinks are.
+type MultiSink struct {
+	sinks []Sink
+}
+
+var (
+	_ Sink    = (*MultiSink)(nil)
+	_ Flusher = (*MultiSink)(nil)
+	_ Closer  = (*MultiSink)(nil)
+)
+
+// NewMulti returns a sink fanning out to sinks. Panics if a sink is nil.
+func NewMulti(sinks ...Sink) *MultiSink {
+	for i, s := range sinks {
+		if s == nil {
+			panic(fmt.Sprintf("audit: NewMulti: sink %d is nil", i))
+		}
+	}
+	return &MultiSink{sinks: append([]Sink(nil), sinks...)}
+}
+
+// Write writes e to every sink and joins their errors.
+func (m *MultiSink) Write(ctx context.Context, e Event) error {
+	var errs []error
+	for i, s := range m.sinks {
+		if err := s.Write(ctx, e); err != nil {
+			errs = append(errs, fmt.Errorf("audit: sink %d: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Flush flushes every sink that is a [Flusher].
+func (m *MultiSink) Flush(ctx context.Context) error {
+	return m.each(func(s Sink) error { return Flush(ctx, s) })
+}
+
+// Close closes every sink that is a [Closer] and flushes the others.
+func (m *MultiSink) Close(ctx context.Context) error {
+	return m.each(func(s Sink) error { return Close(ctx, s) })
+}
+
+func (m *MultiSink) each(f func(Sink) error) error {
+	var errs []error
+	for i, s := range m.sinks {
+		if err := f(s); err != nil {
+			errs = append(errs, fmt.Errorf("audit: sink %d: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
