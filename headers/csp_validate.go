@@ -192,6 +192,8 @@ func classify(s Source) (sourceKind, error) {
 			return 0, errorString("unknown keyword " + str)
 		}
 		return kindKeyword, nil
+	case keywords["'"+s+"'"]:
+		return 0, errorString(str + " would be read as a host name; did you mean '" + str + "'?")
 	case s == "*":
 		return kindHost, nil
 	case strings.HasSuffix(str, ":") && validScheme(str[:len(str)-1]):

@@ -102,12 +102,12 @@ func TestNonceIsAbsentWhenNoPolicyUsesIt(t *testing.T) {
 func TestHSTS(t *testing.T) {
 	proxy := netip.MustParsePrefix("10.0.0.0/8")
 	tests := []struct {
-		name    string
-		cfg     headers.Config
-		tls     bool
-		remote  string
-		proto   string
-		want    string // "" means absent
+		name   string
+		cfg    headers.Config
+		tls    bool
+		remote string
+		proto  string
+		want   string // "" means absent
 	}{
 		{name: "plain HTTP gets no HSTS", remote: "192.0.2.1:1234"},
 		{name: "direct TLS gets HSTS", tls: true, want: "max-age=63072000; includeSubDomains"},
