@@ -1,0 +1,228 @@
+package ratelimit
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/bulwark-go/bulwark/internal/clientip"
+)
+
+// unknownIPKey is the key shared by requests whose peer address cannot be
+// parsed (for example over a Unix socket): they are limited together
+// rather than not at all.
+const unknownIPKey = "unknown"
+
+// IPKeyConfig configures [IPKey].
+type IPKeyConfig struct {
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// is believed; the client is the rightmost address not inside these
+	// prefixes. Default none: the socket peer is the client. Trusting a
+	// prefix that clients can reach directly lets them choose their key.
+	TrustedProxies []netip.Prefix
+
+	// IPv6Prefix is the prefix length IPv6 clients are grouped by. Default
+	// 64: one subscriber's network, since a client typically controls a
+	// whole /64 and could otherwise rotate addresses to escape the limit.
+	// 128 limits single addresses (easy to evade); 48 or 56 is stricter.
+	// Valid: 1 to 128.
+	IPv6Prefix int
+
+	// IPv4Prefix is the prefix length IPv4 clients are grouped by. Default
+	// 32 (one address). Valid: 1 to 32.
+	IPv4Prefix int
+}
+
+// IPKey returns a KeyFunc keyed by the client's IP address (IPv4) or
+// network (IPv6, /64 by default), resolved through trusted proxies only;
+// see [IPKeyConfig]. It never skips: requests whose peer address cannot be
+// parsed share the key "unknown".
+func IPKey(cfg IPKeyConfig) (KeyFunc, error) {
+	res, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("ratelimit: IPKeyConfig.TrustedProxies: %w", err)
+	}
+	v6, v4 := cfg.IPv6Prefix, cfg.IPv4Prefix
+	if v6 == 0 {
+		v6 = 64
+	}
+	if v4 == 0 {
+		v4 = 32
+	}
+	if v6 < 1 || v6 > 128 {
+		return nil, fmt.Errorf("ratelimit: IPKeyConfig.IPv6Prefix %d is outside 1-128", cfg.IPv6Prefix)
+	}
+	if v4 < 1 || v4 > 32 {
+		return nil, fmt.Errorf("ratelimit: IPKeyConfig.IPv4Prefix %d is outside 1-32", cfg.IPv4Prefix)
+	}
+	return func(r *http.Request) (string, bool) {
+		addr, ok := res.ClientIP(r)
+		if !ok {
+			return unknownIPKey, true
+		}
+		return ipKey(addr, v4, v6), true
+	}, nil
+}
+
+// ipKey formats addr masked to its family's prefix length.
+func ipKey(addr netip.Addr, v4, v6 int) string {
+	bits := v6
+	if addr.Is4() {
+		bits = v4
+	}
+	if bits == addr.BitLen() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(bits)
+	if err != nil {
+		return unknownIPKey
+	}
+	return p.String()
+}
+
+// UserKey returns a KeyFunc keyed by the authenticated user, as reported
+// by userID (typically a session lookup from the authentication package).
+// Requests without a user (ok false or an empty ID) skip the rule; pair it
+// with an [IPKey] rule so anonymous traffic is limited too. User IDs are
+// used as given; hash them with [HashKey] if they are personal data such
+// as email addresses.
+func UserKey(userID func(r *http.Request) (id string, ok bool)) KeyFunc {
+	return func(r *http.Request) (string, bool) {
+		id, ok := userID(r)
+		if !ok || id == "" {
+			return "", false
+		}
+		return id, true
+	}
+}
+
+// minSecret is the minimum length of a [HashKey] or [FormKey] secret.
+const minSecret = 32
+
+// hashLabel domain-separates the HMAC of rate-limit keys from any other
+// use of the same secret.
+const hashLabel = "bulwark ratelimit key v1\x00"
+
+// ErrShortSecret is returned by [HashKey] and [FormKey] for a secret
+// shorter than 32 bytes.
+var ErrShortSecret = errors.New("ratelimit: key hashing secret must be at least 32 bytes")
+
+// HashKey returns a KeyFunc keyed by HMAC-SHA256(secret, normalized value),
+// so personal data such as an email address is never a store key (a Redis
+// dump reveals nothing without the secret). The value is normalized by
+// trimming white space and lowercasing, so "Alice@Example.com " and
+// "alice@example.com" share one budget. Empty values skip the rule.
+//
+// The secret must be at least 32 random bytes and the same on every
+// instance sharing a store (otherwise each instance has its own keys).
+// The key is 22 characters of URL-safe base64 (128 bits of the MAC).
+func HashKey(secret []byte, value func(r *http.Request) (string, bool)) (KeyFunc, error) {
+	if len(secret) < minSecret {
+		return nil, ErrShortSecret
+	}
+	secret = append([]byte(nil), secret...)
+	return func(r *http.Request) (string, bool) {
+		v, ok := value(r)
+		if !ok {
+			return "", false
+		}
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v == "" {
+			return "", false
+		}
+		return hashValue(secret, v), true
+	}, nil
+}
+
+func hashValue(secret []byte, v string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(hashLabel))
+	m.Write([]byte(v))
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16])
+}
+
+// invalidFormKey is the key of requests whose form cannot be read: they
+// share one budget instead of escaping the rule.
+const invalidFormKey = "invalid-form"
+
+// FormKeyConfig configures [FormKey].
+type FormKeyConfig struct {
+	// Field is the name of the form field, such as "email". Required.
+	Field string
+
+	// Secret keys the HMAC of the value; at least 32 random bytes, the
+	// same on every instance. Required. See [HashKey].
+	Secret []byte
+
+	// MaxBodyBytes bounds how much of the request body is read to find
+	// the field. Default 64 KiB. Bodies beyond it are not read further.
+	MaxBodyBytes int64
+}
+
+// FormKey returns a KeyFunc keyed by the hashed value of a posted form
+// field (application/x-www-form-urlencoded or multipart/form-data), such
+// as the email address of a password-reset request; see [HashKey] for the
+// hashing and normalization.
+//
+// If the application has not parsed the form yet (r.PostForm is nil),
+// FormKey parses it, reading at most MaxBodyBytes through
+// [http.MaxBytesReader]; the handler then finds the parsed values in
+// r.PostForm and r.FormValue as usual, but cannot read the raw body again.
+// A body that is too large or malformed is not an escape: all such
+// requests share one budget (the key "invalid-form"). Requests without the
+// field skip the rule; pair it with an [IPKey] rule.
+func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
+	if cfg.Field == "" {
+		return nil, errors.New("ratelimit: FormKeyConfig.Field is empty")
+	}
+	if len(cfg.Secret) < minSecret {
+		return nil, fmt.Errorf("ratelimit: FormKeyConfig.Secret: %w", ErrShortSecret)
+	}
+	if cfg.MaxBodyBytes < 0 {
+		return nil, errors.New("ratelimit: FormKeyConfig.MaxBodyBytes is negative")
+	}
+	limit := cfg.MaxBodyBytes
+	if limit == 0 {
+		limit = 64 << 10
+	}
+	field := cfg.Field
+	secret := append([]byte(nil), cfg.Secret...)
+	return func(r *http.Request) (string, bool) {
+		if r.PostForm == nil && !parseForm(r, limit) {
+			return invalidFormKey, true
+		}
+		v := strings.ToLower(strings.TrimSpace(r.PostForm.Get(field)))
+		if v == "" {
+			return "", false
+		}
+		return hashValue(secret, v), true
+	}, nil
+}
+
+// parseForm parses r's form with the body bounded to limit bytes. It
+// reports false when the body was too large or malformed.
+func parseForm(r *http.Request, limit int64) bool {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(nil, r.Body, limit)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	if ct == "multipart/form-data" {
+		// The whole body fits in limit bytes of memory: no temporary
+		// files are created.
+		err = r.ParseMultipartForm(limit)
+	} else {
+		err = r.ParseForm()
+	}
+	if r.PostForm == nil {
+		r.PostForm = make(map[string][]string)
+	}
+	return err == nil
+}
