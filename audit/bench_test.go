@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"testing"
@@ -52,5 +53,59 @@ func BenchmarkJSONSinkDiscardWithMetadata(b *testing.B) {
 		if err := s.Write(ctx, e); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkChainSinkDiscard(b *testing.B) {
+	c, err := NewChain(ChainConfig{Writer: io.Discard, Key: MustKey("k1", make([]byte, 32))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := benchEvent()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Write(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	var buf bytes.Buffer
+	k := MustKey("k1", make([]byte, 32))
+	c, _ := NewChain(ChainConfig{Writer: &buf, Key: k})
+	for range 1000 {
+		_ = c.Write(context.Background(), benchEvent())
+	}
+	log := buf.Bytes()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(log)) / 1000)
+	for b.Loop() {
+		if _, err := Verify(bytes.NewReader(log), k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/record")
+}
+
+// BenchmarkAsyncEnqueue measures Write into a queue that a background
+// writer drains into a sink that discards.
+func BenchmarkAsyncEnqueue(b *testing.B) {
+	s, err := NewAsync(AsyncConfig{Sink: SinkFunc(func(context.Context, Event) error { return nil }), QueueSize: 1 << 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := benchEvent()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Write(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if err := s.Close(ctx); err != nil {
+		b.Fatal(err)
 	}
 }

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,5 +39,56 @@ func FuzzAppendJSON(f *testing.F) {
 		var got Event
 		require.NoError(t, json.Unmarshal(line, &got))
 		requireSameEvent(t, e, got)
+	})
+}
+
+// fuzzLog is a valid three-record chain under key1.
+func fuzzLog(t testing.TB) []byte {
+	var buf bytes.Buffer
+	writeChain(t, &buf, ChainConfig{}, 1, 3)
+	return buf.Bytes()
+}
+
+// FuzzVerify feeds arbitrary bytes to Verify's parser. It must never
+// panic, and since the fuzzer does not know key1, any input that verifies
+// must be a whole-line prefix of the genuine log.
+func FuzzVerify(f *testing.F) {
+	valid := fuzzLog(f)
+	lines := splitLines(valid)
+	f.Add(valid)
+	f.Add([]byte(lines[0]))
+	f.Add([]byte(lines[1] + lines[0]))
+	f.Add([]byte(strings.TrimSuffix(lines[0], "\n")))
+	f.Add([]byte(""))
+	f.Add([]byte("\n\n"))
+	f.Add([]byte(`{"seq":1,"kid":"k1","event":{},"mac":"` + strings.Repeat("0", 64) + `"}` + "\n"))
+	f.Add([]byte(`{"seq":18446744073709551615,"kid":"k1","event":{},"mac":"` + strings.Repeat("f", 64) + `"}` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cp, err := VerifyConfig{Keys: []Key{key1}, MaxLineBytes: 4096}.Verify(bytes.NewReader(data))
+		if err != nil {
+			var ve *VerifyError
+			require.ErrorAs(t, err, &ve)
+			require.Positive(t, ve.Line)
+			return
+		}
+		require.True(t, bytes.HasPrefix(valid, data), "forged log verified: %q", data)
+		require.Equal(t, uint64(bytes.Count(data, []byte("\n"))), cp.Seq)
+		require.True(t, len(data) == 0 || data[len(data)-1] == '\n')
+	})
+}
+
+// FuzzParseCheckpoint: parsing never panics and what parses round-trips.
+func FuzzParseCheckpoint(f *testing.F) {
+	var buf bytes.Buffer
+	f.Add(writeChain(f, &buf, ChainConfig{}, 1, 3).Checkpoint().String())
+	f.Add("v1:0:k1:" + strings.Repeat("0", 64) + ":" + strings.Repeat("0", 64))
+	f.Add("v1:::::")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCheckpoint(s)
+		if err != nil {
+			require.ErrorIs(t, err, ErrBadCheckpoint)
+			return
+		}
+		require.Equal(t, s, c.String())
 	})
 }
