@@ -183,7 +183,10 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			func(l []string) []string { l[0] = strings.Replace(l[0], `"seq":1`, `"seq":01`, 1); return l },
 			nil, 1, 1, ErrMalformed},
 		{"re-encoding the event with spaces breaks its MAC",
-			func(l []string) []string { l[1] = strings.Replace(l[1], `"event":{"time"`, `"event":{ "time"`, 1); return l },
+			func(l []string) []string {
+				l[1] = strings.Replace(l[1], `"event":{"time"`, `"event":{ "time"`, 1)
+				return l
+			},
 			nil, 2, 2, ErrBadMAC},
 		{"appending a plain JSON line is malformed",
 			func(l []string) []string { return append(l, `{"action":"auth.logout"}`+"\n") },
