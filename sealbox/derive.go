@@ -14,9 +14,13 @@ import (
 // key costs exactly two SHA-256 compressions: one for the 51-byte input
 // label || salt || 0x01 plus padding, one for the outer hash of the 32-byte
 // inner digest.
+//
+// The PRK is held only by the pool's New closure and inside the HMAC states,
+// never in a struct field: fmt follows struct fields (even unexported ones,
+// even through pointers when given a verb it cannot apply), but it prints
+// functions and the pool's internals as addresses.
 type keyState struct {
-	prk  [sha256.Size]byte // HKDF pseudorandom key; only read to key new HMACs
-	pool sync.Pool         // of *scratch
+	pool sync.Pool // of *scratch
 }
 
 // scratch is the per-goroutine working memory for one message. Pooling it
@@ -36,17 +40,16 @@ const maxPooledAD = 4 << 10
 
 func newKeyState(prk []byte) *keyState {
 	st := &keyState{}
-	copy(st.prk[:], prk)
-	st.pool.New = func() any { return st.newScratch() }
+	key := make([]byte, len(prk))
+	copy(key, prk)
+	st.pool.New = func() any {
+		s := &scratch{ctr: [1]byte{0x01}}
+		copy(s.info[:], messageLabel)
+		s.mac = hmac.New(sha256.New, key)
+		s.mac.Reset() // makes crypto/hmac save the absorbed ipad/opad states
+		return s
+	}
 	return st
-}
-
-func (st *keyState) newScratch() *scratch {
-	s := &scratch{ctr: [1]byte{0x01}}
-	copy(s.info[:], messageLabel)
-	s.mac = hmac.New(sha256.New, st.prk[:])
-	s.mac.Reset() // makes crypto/hmac save the absorbed ipad/opad states
-	return s
 }
 
 func (st *keyState) get() *scratch { return st.pool.Get().(*scratch) }

@@ -12,25 +12,25 @@ import (
 // [REDACTED]. Call [Secret.Reveal] at the single place the value is really
 // needed, such as setting an Authorization header.
 //
-// The value sits behind a pointer, so even printing a struct that holds a
-// Secret in an unexported field shows an address, never the text. The zero
-// Secret is empty and usable. Secrets are immutable and safe for concurrent
-// use.
+// The value sits behind a pointer to a string, so even printing a struct
+// that holds a Secret in an unexported field (where fmt cannot call the
+// methods above) shows an address, never the text. The zero Secret is empty
+// and usable. Secrets are immutable, safe for concurrent use, and not
+// comparable with ==; use [Secret.Equal].
 //
 // Secret is a guard against accidental disclosure, not memory protection: Go
 // strings cannot be wiped, and the value stays in memory until collected.
 type Secret struct {
-	p *secretValue
+	_ [0]func() // not comparable: use Equal, which runs in constant time
+	p *string   // a pointer to a non-struct: fmt prints only its address
 }
-
-type secretValue struct{ s string }
 
 // NewSecret wraps s.
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{p: &secretValue{s: s}}
+	return Secret{p: &s}
 }
 
 // Reveal returns the plaintext. Keep its result out of logs, errors and URLs.
@@ -38,7 +38,7 @@ func (s Secret) Reveal() string {
 	if s.p == nil {
 		return ""
 	}
-	return s.p.s
+	return *s.p
 }
 
 // IsZero reports whether the secret is empty.
