@@ -224,6 +224,12 @@ func (a *Approvals) verify(purpose, token string) (Approval, [approvalNonceSize]
 	if len(token) > approvalMaxEncoded {
 		return Approval{}, nonce, ErrApprovalInvalid
 	}
+	for i := 0; i < len(token); i++ {
+		// encoding/base64 skips '\r' and '\n'; a link has one spelling.
+		if c := token[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return Approval{}, nonce, ErrApprovalInvalid
+		}
+	}
 	raw, err := approvalB64.DecodeString(token)
 	if err != nil || len(raw) < approvalMACSize {
 		return Approval{}, nonce, ErrApprovalInvalid

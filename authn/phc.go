@@ -92,7 +92,8 @@ func hasherParsePHC(s string) (hasherParams, error) {
 		return p, errHasherPHC
 	}
 	if len(saltB64) > hasherB64.EncodedLen(hasherMaxSaltLen) ||
-		len(keyB64) > hasherB64.EncodedLen(hasherMaxKeyLen) {
+		len(keyB64) > hasherB64.EncodedLen(hasherMaxKeyLen) ||
+		!hasherIsB64(saltB64) || !hasherIsB64(keyB64) {
 		return p, errHasherPHC
 	}
 	salt, err := hasherB64.DecodeString(saltB64)
@@ -106,6 +107,19 @@ func hasherParsePHC(s string) (hasherParams, error) {
 	p.memory, p.time, p.parallelism = uint32(m), uint32(t), uint8(par)
 	p.salt, p.key = salt, key
 	return p, nil
+}
+
+// hasherIsB64 reports whether s uses only the standard base64 alphabet.
+// encoding/base64 silently skips '\r' and '\n', even in strict mode, which
+// would give one hash several spellings.
+func hasherIsB64(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // hasherCutUint reads a canonical decimal (no sign, no leading zero, at most

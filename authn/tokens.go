@@ -160,6 +160,8 @@ func (t *Tokens) Consume(ctx context.Context, token string) (subject string, err
 	if len(token) != tokenEncodedLen {
 		return "", ErrTokenInvalid
 	}
+	// Exactly 43 characters decoding to exactly 32 bytes: encoding/base64
+	// skips '\r' and '\n', but then fewer than 32 bytes come out.
 	if n, err := tokenB64.Decode(raw[:], []byte(token)); err != nil || n != tokenRawSize {
 		return "", ErrTokenInvalid
 	}

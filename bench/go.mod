@@ -5,6 +5,7 @@ go 1.26.0
 require github.com/bulwark-go/bulwark v0.0.0
 
 require (
+	github.com/alexedwards/argon2id v1.0.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/fernet/fernet-go v0.0.0-20240119011108-303da6aec611 // indirect
 	github.com/go-chi/httprate v0.16.1 // indirect
@@ -17,8 +18,10 @@ require (
 	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/throttled/throttled/v2 v2.15.0 // indirect
 	github.com/ulule/limiter/v3 v3.11.2 // indirect
+	github.com/unrolled/secure v1.18.0 // indirect
 	github.com/zeebo/xxh3 v1.1.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
