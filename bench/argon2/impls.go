@@ -66,7 +66,9 @@ type alexImpl struct{ p *argon2id.Params }
 
 func (a alexImpl) Hash(pw string) (string, error) { return argon2id.CreateHash(pw, a.p) }
 
-func (a alexImpl) Verify(pw, hash string) (bool, error) { return argon2id.ComparePasswordAndHash(pw, hash) }
+func (a alexImpl) Verify(pw, hash string) (bool, error) {
+	return argon2id.ComparePasswordAndHash(pw, hash)
+}
 
 type rawImpl struct{}
 
