@@ -3,6 +3,8 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +92,45 @@ func FuzzParseCheckpoint(f *testing.F) {
 			return
 		}
 		require.Equal(t, s, c.String())
+	})
+}
+
+// FuzzValidRequestID checks the validator against a regular expression
+// written from its documentation, and that whatever it accepts is safe to
+// put in a header and a log line.
+func FuzzValidRequestID(f *testing.F) {
+	for _, s := range []string{"abc", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "a\nb", "é", "<x>", "", strings.Repeat("a", 65), "a:b.c_d-e", "a b", "\x00"} {
+		f.Add(s, 64)
+	}
+	re := regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+	f.Fuzz(func(t *testing.T, id string, maxLen int) {
+		got := ValidRequestID(id, maxLen)
+		want := len(id) >= 1 && len(id) <= maxLen && re.MatchString(id)
+		require.Equal(t, want, got, "ValidRequestID(%q, %d)", id, maxLen)
+		if got {
+			require.Equal(t, `"`+id+`"`, string(appendString(nil, id)), "no JSON escaping needed")
+		}
+	})
+}
+
+// FuzzRedactURL: never panics, and no sensitive parameter survives.
+func FuzzRedactURL(f *testing.F) {
+	for _, s := range []string{"/r?token=a&x=1", "https://u:p@h/p?code=1#access_token=2", "http://[::1/?token=abc", "/s?%zz=1", "?a=1&&b=2;c=3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := RedactURL(raw)
+		if out == Redacted {
+			return
+		}
+		u, err := url.Parse(strings.SplitN(out, "#", 2)[0])
+		require.NoError(t, err, "RedactURL(%q) = %q", raw, out)
+		require.Nil(t, u.User)
+		for _, part := range strings.Split(u.RawQuery, "&") {
+			name, _, _ := strings.Cut(part, "=")
+			dec, err := url.QueryUnescape(name)
+			require.NoError(t, err)
+			require.False(t, IsSensitiveKey(dec), "RedactURL(%q) = %q kept %q", raw, out, name)
+		}
 	})
 }

@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Redacted replaces the value of a sensitive metadata key.
+const Redacted = "[REDACTED]"
+
+// IsSensitiveKey reports whether a metadata key or URL query parameter name
+// looks like it holds a secret. The name is normalized (ASCII lower case;
+// '-', '_', '.' and spaces removed) and then matched:
+//
+//   - containing password, passwd, passphrase, secret, token, apikey,
+//     accesskey, privatekey, signingkey, authorization, cookie,
+//     credential, bearer, jwt, sessionid or signature;
+//   - or equal to auth, code, key, sig, pwd, pass, pin, otp, totp, csrf,
+//     xsrf, session, sid, ssn, cvv or cvc.
+//
+// The rule errs on the side of redacting: "token_count" is redacted too.
+// It cannot recognise a secret stored under an innocent name ("note"); keep
+// secrets out of events in the first place.
+func IsSensitiveKey(name string) bool {
+	var buf [64]byte
+	n := normalizeKey(buf[:0], name)
+	s := string(n)
+	switch s {
+	case "auth", "code", "key", "sig", "pwd", "pass", "pin", "otp", "totp",
+		"csrf", "xsrf", "session", "sid", "ssn", "cvv", "cvc":
+		return true
+	}
+	for _, part := range [...]string{
+		"password", "passwd", "passphrase", "secret", "token", "apikey",
+		"accesskey", "privatekey", "signingkey", "authorization", "cookie",
+		"credential", "bearer", "jwt", "sessionid", "signature",
+	} {
+		if strings.Contains(s, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeKey appends name in ASCII lower case without '-', '_', '.' and
+// spaces.
+func normalizeKey(dst []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-' || c == '_' || c == '.' || c == ' ':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// redactor applies IsSensitiveKey plus application-specific exact names.
+type redactor struct {
+	extra map[string]bool // normalized names
+}
+
+func newRedactor(extra []string) redactor {
+	r := redactor{extra: make(map[string]bool, len(extra))}
+	for _, k := range extra {
+		r.extra[string(normalizeKey(nil, k))] = true
+	}
+	return r
+}
+
+func (r redactor) sensitive(key string) bool {
+	if IsSensitiveKey(key) {
+		return true
+	}
+	if len(r.extra) == 0 {
+		return false
+	}
+	var buf [64]byte
+	return r.extra[string(normalizeKey(buf[:0], key))]
+}
+
+// metadata returns m with sensitive values replaced by [Redacted]. It
+// returns m itself when nothing needs redacting, and a copy otherwise, so
+// the caller's map is never modified.
+func (r redactor) metadata(m map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range m {
+		if v == Redacted || !r.sensitive(k) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string, len(m))
+			for k2, v2 := range m {
+				out[k2] = v2
+			}
+		}
+		out[k] = Redacted
+	}
+	if out == nil {
+		return m
+	}
+	return out
+}
+
+// RedactURL returns raw with secrets removed, for recording a URL in an
+// event: query parameters and fragment parameters whose names are
+// sensitive by [IsSensitiveKey] (token, code, access_token, key, sig,
+// X-Amz-Signature, …) are deleted, and user information
+// ("user:password@") is dropped. Other parameters keep their order and
+// encoding. A string that does not parse as a URL is replaced by
+// [Redacted] as a whole, since its secrets cannot be located.
+func RedactURL(raw string) string {
+	rest, frag, hasFrag := strings.Cut(raw, "#")
+	u, err := url.Parse(rest)
+	if err != nil {
+		return Redacted
+	}
+	u.User = nil
+	u.RawQuery = redactQuery(u.RawQuery)
+	u.ForceQuery = false
+	out := u.String()
+	if hasFrag {
+		if strings.Contains(frag, "=") {
+			frag = redactQuery(frag)
+		}
+		if frag != "" {
+			out += "#" + frag
+		}
+	}
+	return out
+}
+
+// redactQuery removes sensitive parameters from an encoded query string.
+// A parameter whose name does not decode is removed too.
+func redactQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	var b strings.Builder
+	for part := range strings.SplitSeq(q, "&") {
+		if part == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(part, "=")
+		dec, err := url.QueryUnescape(name)
+		if err != nil || IsSensitiveKey(dec) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
