@@ -191,3 +191,6 @@ func (r *Keyring) LogValue() slog.Value { return redactedLogValue() }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
 func (r *Keyring) MarshalJSON() ([]byte, error) { return redactedJSON(), nil }
+
+// MarshalText returns "[REDACTED]", for encoders other than JSON.
+func (r *Keyring) MarshalText() ([]byte, error) { return []byte(redacted), nil }
