@@ -276,7 +276,8 @@ func (h *Headers) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 
 // render fills st's header values with nonce, and points st.nonce at the
 // copy inside the first nonce-bearing value, so the nonce costs no
-// allocation of its own.
+// allocation of its own (nonce itself does not escape). At least one
+// policy contains the nonce whenever render is called.
 func (h *Headers) render(st *requestState, nonce string) {
 	st.nonce = ""
 	if c := h.enforced; c != nil {
@@ -290,9 +291,6 @@ func (h *Headers) render(st *requestState, nonce string) {
 		if len(c.parts) > 1 && st.nonce == "" {
 			st.nonce = st.ro[0][len(c.parts[0]):][:nonceLen]
 		}
-	}
-	if st.nonce == "" {
-		st.nonce = nonce
 	}
 }
 
