@@ -2,8 +2,10 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
+	"syscall"
 )
 
 // maxRetainedBuf is the largest encoding buffer a sink keeps between
@@ -74,7 +76,10 @@ func flushWriter(w io.Writer) error {
 		}
 	}
 	if f, ok := w.(interface{ Sync() error }); ok {
-		return f.Sync()
+		// Pipes and terminals cannot be synced; that is not a failure.
+		if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+			return err
+		}
 	}
 	return nil
 }
