@@ -55,7 +55,9 @@ type Config struct {
 	// RedirectHTTP answers every plain-HTTP request with a redirect to the
 	// same path on https (301 for GET and HEAD, 308 otherwise so the method
 	// and body are kept), instead of calling the next handler.
-	// Default: false.
+	// Default: false. Behind a TLS-terminating proxy, list it in
+	// TrustedProxies: otherwise every request looks like plain HTTP and is
+	// redirected forever.
 	RedirectHTTP bool
 
 	// RedirectHost is the host[:port] the HTTPS redirect points to, such as

@@ -74,13 +74,14 @@ const (
 	TrustedTypes Directive = "trusted-types"
 )
 
-// directiveOrder is the serialization order, and the set of known
-// directives.
-var directiveOrder = [...]Directive{
-	DefaultSrc, ScriptSrc, ScriptSrcElem, ScriptSrcAttr, StyleSrc, StyleSrcElem, StyleSrcAttr,
-	ImgSrc, FontSrc, ConnectSrc, MediaSrc, ObjectSrc, ChildSrc, FrameSrc, WorkerSrc, ManifestSrc,
-	BaseURI, FormAction, FrameAncestors, Sandbox, UpgradeInsecureRequests,
-	RequireTrustedTypesFor, TrustedTypes, ReportURI, ReportTo,
+// knownDirectives returns the known directives in serialization order.
+func knownDirectives() []Directive {
+	return []Directive{
+		DefaultSrc, ScriptSrc, ScriptSrcElem, ScriptSrcAttr, StyleSrc, StyleSrcElem, StyleSrcAttr,
+		ImgSrc, FontSrc, ConnectSrc, MediaSrc, ObjectSrc, ChildSrc, FrameSrc, WorkerSrc, ManifestSrc,
+		BaseURI, FormAction, FrameAncestors, Sandbox, UpgradeInsecureRequests,
+		RequireTrustedTypesFor, TrustedTypes, ReportURI, ReportTo,
+	}
 }
 
 // A Source is one source expression: a keyword such as [Self], [RequestNonce], a
@@ -168,15 +169,16 @@ func (p Policy) String() string {
 // directives returns p's directives in serialization order; unknown ones
 // (which Validate refuses) come last, sorted.
 func (p Policy) directives() []Directive {
+	known := knownDirectives()
 	out := make([]Directive, 0, len(p))
-	for _, d := range directiveOrder {
+	for _, d := range known {
 		if _, ok := p[d]; ok {
 			out = append(out, d)
 		}
 	}
 	var unknown []Directive
 	for d := range maps.Keys(p) {
-		if !slices.Contains(directiveOrder[:], d) {
+		if !slices.Contains(known, d) {
 			unknown = append(unknown, d)
 		}
 	}

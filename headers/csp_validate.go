@@ -56,7 +56,7 @@ func (p Policy) validateDirective(d Directive, src []Source) error {
 		return nil
 	case Sandbox:
 		for _, s := range src {
-			if !sandboxFlags[s] {
+			if !isSandboxFlag(s) {
 				return p.errorf(d, "unknown sandbox flag %q", s)
 			}
 		}
@@ -89,7 +89,7 @@ func (p Policy) validateDirective(d Directive, src []Source) error {
 		}
 		return nil
 	}
-	if !slices.Contains(directiveOrder[:], d) {
+	if !slices.Contains(knownDirectives(), d) {
 		return p.errorf(d, "unknown directive")
 	}
 	if len(src) == 0 {
@@ -160,17 +160,26 @@ const (
 	kindHost
 )
 
-var keywords = map[Source]bool{
-	Self: true, None: true, StrictDynamic: true, ReportSample: true, UnsafeInline: true,
-	UnsafeEval: true, UnsafeHashes: true, WasmUnsafeEval: true, "'inline-speculation-rules'": true,
+// isKeyword reports whether s is a CSP keyword source.
+func isKeyword(s Source) bool {
+	switch s {
+	case Self, None, StrictDynamic, ReportSample, UnsafeInline, UnsafeEval, UnsafeHashes, WasmUnsafeEval, "'inline-speculation-rules'":
+		return true
+	}
+	return false
 }
 
-var sandboxFlags = map[Source]bool{
-	"allow-downloads": true, "allow-forms": true, "allow-modals": true, "allow-orientation-lock": true,
-	"allow-pointer-lock": true, "allow-popups": true, "allow-popups-to-escape-sandbox": true,
-	"allow-presentation": true, "allow-same-origin": true, "allow-scripts": true,
-	"allow-storage-access-by-user-activation": true, "allow-top-navigation": true,
-	"allow-top-navigation-by-user-activation": true, "allow-top-navigation-to-custom-protocols": true,
+// isSandboxFlag reports whether s is an iframe sandbox flag.
+func isSandboxFlag(s Source) bool {
+	switch s {
+	case "allow-downloads", "allow-forms", "allow-modals", "allow-orientation-lock",
+		"allow-pointer-lock", "allow-popups", "allow-popups-to-escape-sandbox",
+		"allow-presentation", "allow-same-origin", "allow-scripts",
+		"allow-storage-access-by-user-activation", "allow-top-navigation",
+		"allow-top-navigation-by-user-activation", "allow-top-navigation-to-custom-protocols":
+		return true
+	}
+	return false
 }
 
 // classify parses one source expression of a source list (CSP3 section
@@ -188,11 +197,11 @@ func classify(s Source) (sourceKind, error) {
 		}
 		return kindHash, nil
 	case strings.HasPrefix(str, "'"):
-		if !keywords[s] {
+		if !isKeyword(s) {
 			return 0, errorString("unknown keyword " + str)
 		}
 		return kindKeyword, nil
-	case keywords["'"+s+"'"]:
+	case isKeyword("'" + s + "'"):
 		return 0, errorString(str + " would be read as a host name; did you mean '" + str + "'?")
 	case s == "*":
 		return kindHost, nil

@@ -240,15 +240,22 @@ func (h *Headers) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		// (see WithCSP) decides.
 		delete(hdr, hdrXFO)
 	}
+	r = h.setCSP(hdr, r)
 	if h.redirect && !https {
+		// The redirect's small HTML body gets the policy too.
 		h.redirectToHTTPS(w, r)
 		return
 	}
+	next.ServeHTTP(w, r)
+}
+
+// setCSP sets the policy headers and, when a policy uses the nonce,
+// returns r with the nonce in its context.
+func (h *Headers) setCSP(hdr http.Header, r *http.Request) *http.Request {
 	if !h.nonce {
 		setStatic(hdr, hdrCSP, h.enforced)
 		setStatic(hdr, hdrCSPReportOnly, h.ro)
-		next.ServeHTTP(w, r)
-		return
+		return r
 	}
 	st := stateFrom(r.Context())
 	if st == nil {
@@ -271,7 +278,7 @@ func (h *Headers) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	} else {
 		delete(hdr, hdrCSPReportOnly)
 	}
-	next.ServeHTTP(w, r)
+	return r
 }
 
 // render fills st's header values with nonce, and points st.nonce at the

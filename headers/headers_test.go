@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +91,34 @@ func TestNonce(t *testing.T) {
 		seen[inHandler] = true
 	}
 	assert.Empty(t, headers.Nonce(httptest.NewRequest(http.MethodGet, "/", nil).Context()), "Nonce without middleware")
+}
+
+func TestNonceIsUniqueAcrossConcurrentRequests(t *testing.T) {
+	h, err := headers.New(headers.Config{})
+	require.NoError(t, err)
+	handler := h.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(headers.Nonce(r.Context())))
+	}))
+	const workers, perWorker = 8, 300
+	results := make(chan string, workers*perWorker)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range perWorker {
+				rec := httptest.NewRecorder()
+				handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+				results <- rec.Body.String()
+			}
+		})
+	}
+	wg.Wait()
+	close(results)
+	seen := map[string]bool{}
+	for n := range results {
+		require.Len(t, n, 24)
+		require.False(t, seen[n], "nonce %q handed out twice", n)
+		seen[n] = true
+	}
 }
 
 func TestNonceIsAbsentWhenNoPolicyUsesIt(t *testing.T) {
@@ -343,6 +372,7 @@ func TestRedirectHTTP(t *testing.T) {
 			assert.Equal(t, tt.wantCode, res.StatusCode)
 			assert.Equal(t, tt.wantLoc, res.Header.Get("Location"))
 			assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), "redirects carry the security headers too")
+			assert.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'self'", "redirects carry the policy too")
 		})
 	}
 }
