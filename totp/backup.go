@@ -49,8 +49,9 @@ type BackupConfig struct {
 	Count int
 
 	// AttemptStore counts failed attempts per user. Default: a new
-	// [MemoryStore]. Pass the same store as [Config.AttemptStore] so that
-	// TOTP and backup code failures share one budget per user.
+	// [MemoryStore]. Pass the same store as [Config.AttemptStore], with the
+	// same MaxFailures and LockoutDuration, so that TOTP and backup code
+	// failures share one budget per user.
 	AttemptStore AttemptStore
 
 	// MaxFailures and LockoutDuration work as in [Config]: defaults 5 and

@@ -114,7 +114,7 @@ func TestKeysDoNotContainTheUserIdentifier(t *testing.T) {
 func TestStoreFailuresAreReported(t *testing.T) {
 	// A client pointed at a closed port: every operation must fail with an
 	// error rather than report a success.
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1, DialerRetryTimeout: time.Millisecond, DialTimeout: 200 * time.Millisecond})
 	defer rdb.Close()
 	s, err := redisstore.New(rdb, redisstore.Config{})
 	require.NoError(t, err)
