@@ -277,12 +277,20 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 // Every credential failure (unknown user, wrong password, unreadable stored
 // hash) returns [ErrInvalidCredentials]. A lookup error is returned wrapped,
 // so the caller can answer 503 rather than 401; do not show its text to the
-// client. needsRehash reports [Hasher.NeedsRehash] for a successful login:
+// client. Users whose stored hash is still bcrypt take bcrypt's time rather
+// than argon2id's until they are rehashed; the parameters of the hashes in
+// your database should be uniform for timing to reveal nothing.
+// needsRehash reports [Hasher.NeedsRehash] for a successful login:
 // the caller should then store h.Hash(ctx, password).
 func Authenticate[U any](ctx context.Context, h *Hasher, password string,
 	lookup func(ctx context.Context) (user U, hash string, found bool, err error),
 ) (user U, needsRehash bool, err error) {
 	var zero U
+	if len(password) > h.maxBytes {
+		// Before the lookup, so known and unknown users take the same
+		// (short) path.
+		return zero, false, ErrInvalidCredentials
+	}
 	u, encoded, found, err := lookup(ctx)
 	if err != nil {
 		return zero, false, fmt.Errorf("authn: user lookup: %w", err)

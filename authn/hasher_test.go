@@ -359,3 +359,12 @@ func TestDefaultNormalisationFoldsWidthLikeNFKC(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, h.Verify(context.Background(), "hunter2", enc), "full-width and ASCII forms are one password")
 }
+
+func TestAuthenticateRejectsTooLongPasswordsBeforeTheLookup(t *testing.T) {
+	h := testHasher(t)
+	called := false
+	_, _, err := Authenticate(context.Background(), h, strings.Repeat("a", 2000),
+		func(context.Context) (int, string, bool, error) { called = true; return 1, "", true, nil })
+	require.Equal(t, ErrInvalidCredentials, err)
+	require.False(t, called, "known and unknown users must take the same path")
+}
