@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
 )
@@ -123,9 +124,12 @@ func NewAsync(cfg AsyncConfig) (*AsyncSink, error) {
 
 // Write enqueues e. It returns nil when the event was accepted, [ErrDropped]
 // (possibly wrapping ctx.Err()) when it was not, or [ErrClosed] after Close.
-// Write does not copy the Metadata map: callers must not modify it after
-// Write returns ([Logger] never does).
+// Write copies a non-empty Metadata map (one allocation), since the event
+// outlives the call.
 func (s *AsyncSink) Write(ctx context.Context, e Event) error {
+	if len(e.Metadata) > 0 {
+		e.Metadata = maps.Clone(e.Metadata)
+	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()

@@ -226,3 +226,17 @@ func TestNewAsyncRejectsBadConfig(t *testing.T) {
 	_, err = NewAsync(AsyncConfig{Sink: NewMemorySink(1), QueueSize: -1})
 	require.ErrorContains(t, err, "QueueSize")
 }
+
+func TestAsyncCopiesMetadata(t *testing.T) {
+	g := newGateSink()
+	s, err := NewAsync(AsyncConfig{Sink: g})
+	require.NoError(t, err)
+	md := map[string]string{"k": "before"}
+	e := ev("x")
+	e.Metadata = md
+	require.NoError(t, s.Write(context.Background(), e))
+	md["k"] = "after" // the caller reuses its map while the event is queued
+	close(g.release)
+	require.NoError(t, s.Close(context.Background()))
+	require.Equal(t, "before", g.mem.Events()[0].Metadata["k"])
+}

@@ -129,7 +129,7 @@ func ParseCheckpoint(s string) (Checkpoint, error) {
 	if !validKeyID(parts[2]) {
 		return c, fmt.Errorf("%w: bad key ID", ErrBadCheckpoint)
 	}
-	if !decodeHex32(&c.MAC, parts[3]) || !decodeHex32(&c.Sig, parts[4]) {
+	if !decodeHex32(&c.MAC, []byte(parts[3])) || !decodeHex32(&c.Sig, []byte(parts[4])) {
 		return c, fmt.Errorf("%w: bad hex", ErrBadCheckpoint)
 	}
 	c.Seq, c.KeyID = seq, parts[2]
@@ -159,15 +159,27 @@ func parseSeq(s string, allowZero bool) (uint64, bool) {
 
 // decodeHex32 decodes exactly 64 lower-case hex digits (the canonical form
 // written by this package) into dst.
-func decodeHex32(dst *[32]byte, s string) bool {
+func decodeHex32(dst *[32]byte, s []byte) bool {
 	if len(s) != 64 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+	for i := range dst {
+		hi, ok1 := lowerHexValue(s[2*i])
+		lo, ok2 := lowerHexValue(s[2*i+1])
+		if !ok1 || !ok2 {
 			return false
 		}
+		dst[i] = hi<<4 | lo
 	}
-	_, err := hex.Decode(dst[:], []byte(s))
-	return err == nil
+	return true
+}
+
+func lowerHexValue(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }

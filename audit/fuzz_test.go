@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -41,6 +42,17 @@ func FuzzAppendJSON(f *testing.F) {
 		var got Event
 		require.NoError(t, json.Unmarshal(line, &got))
 		requireSameEvent(t, e, got)
+
+		// And the same data as encoding/json's own encoding of the event.
+		std, err := json.Marshal(e)
+		require.NoError(t, err)
+		var ours, theirs map[string]any
+		require.NoError(t, json.Unmarshal(line, &ours))
+		require.NoError(t, json.Unmarshal(std, &theirs))
+		require.True(t, sameInstant(t, ours["time"], theirs["time"]))
+		delete(ours, "time")
+		delete(theirs, "time")
+		require.Empty(t, cmp.Diff(theirs, ours))
 	})
 }
 
@@ -133,4 +145,13 @@ func FuzzRedactURL(f *testing.F) {
 			require.False(t, IsSensitiveKey(dec), "RedactURL(%q) = %q kept %q", raw, out, name)
 		}
 	})
+}
+
+func sameInstant(t *testing.T, a, b any) bool {
+	t.Helper()
+	ta, err := time.Parse(time.RFC3339Nano, a.(string))
+	require.NoError(t, err)
+	tb, err := time.Parse(time.RFC3339Nano, b.(string))
+	require.NoError(t, err)
+	return ta.Equal(tb)
 }

@@ -239,7 +239,7 @@ func parseRecord(line []byte) (record, bool) {
 	if !bytes.HasPrefix(tail, []byte(recMacPrefix)) || !bytes.HasSuffix(tail, []byte(recMacSuffix)) {
 		return rec, false
 	}
-	if !decodeHex32(&rec.mac, string(tail[len(recMacPrefix):len(recMacPrefix)+64])) {
+	if !decodeHex32(&rec.mac, tail[len(recMacPrefix):len(recMacPrefix)+64]) {
 		return rec, false
 	}
 	rest, ok := bytes.CutPrefix(body, []byte(recSeqPrefix))
