@@ -85,8 +85,10 @@ type AsyncSink struct {
 	mu     sync.RWMutex
 	closed bool
 
-	closeOnce sync.Once
-	closeErr  error
+	closeOnce   sync.Once
+	closeMu     sync.Mutex // guards innerClosed and closeErr
+	innerClosed bool
+	closeErr    error
 
 	accepted, written, failed, dropped atomic.Uint64
 }
@@ -220,10 +222,11 @@ func (s *AsyncSink) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("audit: async close: %d events still queued: %w", len(s.q), ctx.Err())
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closeErr == nil {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if !s.innerClosed {
 		s.closeErr = Close(ctx, s.sink)
+		s.innerClosed = true
 	}
 	return s.closeErr
 }

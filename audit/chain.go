@@ -47,7 +47,8 @@ type ChainConfig struct {
 	CheckpointEvery int
 
 	// OnCheckpoint receives periodic checkpoints, synchronously inside Write
-	// (under the sink's lock): hand them to a queue if storing is slow.
+	// (under the sink's lock, so it must not call the sink's methods): hand
+	// them to a queue if storing is slow.
 	OnCheckpoint func(Checkpoint)
 }
 
@@ -169,13 +170,16 @@ func (c *ChainSink) Checkpoint() Checkpoint {
 // Rotate makes k the key for subsequent records and checkpoints. The chain
 // continues unbroken: the first record under k is chained to the last
 // record under the old key. Verifiers need both keys, listed in rotation
-// order (VerifyConfig.Keys).
+// order (VerifyConfig.Keys). The new key must have a new ID.
 func (c *ChainSink) Rotate(k Key) error {
 	if !k.valid() {
 		return errors.New("audit: Rotate: invalid key (see NewKey)")
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if k.id == c.key.id {
+		return errors.New("audit: Rotate: the new key must have a new ID")
+	}
 	c.key = k
 	c.mac = hmac.New(sha256.New, k.secret)
 	return nil

@@ -3,9 +3,14 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -480,4 +485,54 @@ func TestKeyNeverPrintsItsSecret(t *testing.T) {
 		require.NotContains(t, s, "3031323334")
 		require.Contains(t, s, "[REDACTED]")
 	}
+}
+
+// ---- known answer ----
+
+// TestChainGoldenLog freezes the record format and MAC construction: a log
+// written once with a fixed key, reviewed, and stored under testdata. Each
+// record's MAC is recomputed here straight from the documented formula, and
+// the log must still verify and still be what the sink writes.
+func TestChainGoldenLog(t *testing.T) {
+	const path = "testdata/chain.golden.log"
+	var buf bytes.Buffer
+	c := writeChain(t, &buf, ChainConfig{}, 1, 2)
+	require.NoError(t, c.Rotate(key2))
+	require.NoError(t, c.Write(context.Background(), goldenEvents[2].event)) // "hostile"
+	if *updateGolden {
+		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	}
+	golden, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, string(golden), buf.String())
+
+	secrets := map[string][]byte{"k1": bytes.Repeat([]byte{1}, 32), "k2": bytes.Repeat([]byte{2}, 32)}
+	prev := make([]byte, 32)
+	for i, line := range splitLines(golden) {
+		var rec struct {
+			Seq   uint64          `json:"seq"`
+			Kid   string          `json:"kid"`
+			Event json.RawMessage `json:"event"`
+			MAC   string          `json:"mac"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		require.Equal(t, uint64(i+1), rec.Seq)
+		body := line[:strings.LastIndex(line, `,"mac":"`)]
+		h := hmac.New(sha256.New, secrets[rec.Kid])
+		h.Write([]byte("bulwark/audit/chain/v1\x00"))
+		h.Write(prev)
+		h.Write([]byte(body))
+		prev = h.Sum(nil)
+		require.Equal(t, hex.EncodeToString(prev), rec.MAC, "line %d", i+1)
+	}
+	cp, err := VerifyConfig{Keys: []Key{key1, key2}}.Verify(bytes.NewReader(golden))
+	require.NoError(t, err)
+	require.Equal(t, uint64(3), cp.Seq)
+}
+
+func TestRotateRejectsTheSameKeyID(t *testing.T) {
+	c, err := NewChain(ChainConfig{Writer: io.Discard, Key: key1})
+	require.NoError(t, err)
+	require.ErrorContains(t, c.Rotate(keyOther), "new ID")
+	require.ErrorContains(t, c.Rotate(Key{}), "invalid")
 }

@@ -14,8 +14,9 @@ import (
 // metadata, so callers may reuse their maps.
 type MemorySink struct {
 	mu      sync.Mutex
-	ring    []Event
-	start   int // index of the oldest event
+	max     int
+	ring    []Event // grows to max, then wraps
+	start   int     // index of the oldest event
 	n       int
 	evicted uint64
 }
@@ -28,7 +29,7 @@ func NewMemorySink(capacity int) *MemorySink {
 	if capacity <= 0 {
 		capacity = 1000
 	}
-	return &MemorySink{ring: make([]Event, capacity)}
+	return &MemorySink{max: capacity}
 }
 
 // Write stores e, evicting the oldest event when full. It never fails.
@@ -36,8 +37,8 @@ func (s *MemorySink) Write(_ context.Context, e Event) error {
 	e.Metadata = maps.Clone(e.Metadata)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.n < len(s.ring) {
-		s.ring[(s.start+s.n)%len(s.ring)] = e
+	if s.n < s.max {
+		s.ring = append(s.ring, e)
 		s.n++
 		return nil
 	}

@@ -110,21 +110,25 @@ func (r redactor) metadata(m map[string]string) map[string]string {
 // sensitive by [IsSensitiveKey] (token, code, access_token, key, sig,
 // X-Amz-Signature, …) are deleted, and user information
 // ("user:password@") is dropped. Other parameters keep their order and
-// encoding. A string that does not parse as a URL is replaced by
-// [Redacted] as a whole, since its secrets cannot be located.
-func RedactURL(raw string) string {
+// encoding. A parameter whose value is itself a URL with a query or
+// fragment (return_to=https://…%3Ftoken%3D…) is redacted the same way, up
+// to three levels deep. A string that does not parse as a URL is replaced
+// by [Redacted] as a whole, since its secrets cannot be located.
+func RedactURL(raw string) string { return redactURL(raw, 3) }
+
+func redactURL(raw string, depth int) string {
 	rest, frag, hasFrag := strings.Cut(raw, "#")
 	u, err := url.Parse(rest)
 	if err != nil {
 		return Redacted
 	}
 	u.User = nil
-	u.RawQuery = redactQuery(u.RawQuery)
+	u.RawQuery = redactQuery(u.RawQuery, depth)
 	u.ForceQuery = false
 	out := u.String()
 	if hasFrag {
 		if strings.Contains(frag, "=") {
-			frag = redactQuery(frag)
+			frag = redactQuery(frag, depth)
 		}
 		if frag != "" {
 			out += "#" + frag
@@ -134,8 +138,9 @@ func RedactURL(raw string) string {
 }
 
 // redactQuery removes sensitive parameters from an encoded query string.
-// A parameter whose name does not decode is removed too.
-func redactQuery(q string) string {
+// A parameter whose name does not decode is removed too; values that are
+// URLs themselves are redacted while depth lasts, and removed after.
+func redactQuery(q string, depth int) string {
 	if q == "" {
 		return ""
 	}
@@ -144,10 +149,18 @@ func redactQuery(q string) string {
 		if part == "" {
 			continue
 		}
-		name, _, _ := strings.Cut(part, "=")
+		name, value, _ := strings.Cut(part, "=")
 		dec, err := url.QueryUnescape(name)
 		if err != nil || IsSensitiveKey(dec) {
 			continue
+		}
+		if v, err := url.QueryUnescape(value); err == nil && strings.ContainsAny(v, "?#") {
+			if depth == 0 {
+				continue
+			}
+			if red := redactURL(v, depth-1); red != v {
+				part = name + "=" + url.QueryEscape(red)
+			}
 		}
 		if b.Len() > 0 {
 			b.WriteByte('&')

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -83,12 +84,23 @@ func TestRedactURL(t *testing.T) {
 		{"an empty query marker disappears", "/s?", "/s"},
 		{"a query of only secrets disappears", "/s?token=a&code=b", "/s"},
 		{"an unparseable URL is redacted whole", "http://[::1/?token=abc", Redacted},
+		{"a nested return URL loses its token", "/login?return_to=%2Freset%3Ftoken%3Dabc%26lang%3Den&x=1", "/login?return_to=%2Freset%3Flang%3Den&x=1"},
+		{"a nested URL without secrets keeps its encoding", "/login?next=%2Fa%3Fb%3D1", "/login?next=%2Fa%3Fb%3D1"},
+		{"a doubly nested token is found", "/a?next=" + url.QueryEscape("/b?next="+url.QueryEscape("/c?code=1&k=2")), "/a?next=" + url.QueryEscape("/b?next="+url.QueryEscape("/c?k=2"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.want, RedactURL(tt.in))
 		})
 	}
+}
+
+func TestRedactURLRemovesURLsNestedTooDeep(t *testing.T) {
+	esc := url.QueryEscape
+	l3 := "/c?n=" + esc("/d?code=1")
+	raw := "/x?n=" + esc("/a?n="+esc("/b?n="+esc(l3)))
+	want := "/x?n=" + esc("/a?n="+esc("/b?n="+esc("/c")))
+	require.Equal(t, want, RedactURL(raw))
 }
 
 func TestLoggerRedactsAndCompletesEvents(t *testing.T) {
