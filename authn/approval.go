@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,6 +10,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -56,7 +61,7 @@ type ApprovalConfig struct {
 	// Required; each key must be at least 32 random bytes (e.g. from
 	// crypto/rand or a secrets manager), and must not be reused for any
 	// other purpose.
-	Keys [][]byte
+	Keys []ApprovalKey
 
 	// Nonces remembers redeemed single-use links. Default: a new
 	// [MemoryApprovalNonceStore], which is not shared between processes;
@@ -83,7 +88,7 @@ type ApprovalConfig struct {
 // with [Approvals.Verify], and act only on a POST from that page with
 // [Approvals.Redeem].
 type Approvals struct {
-	keys   [][]byte
+	keys   []*approvalMACPool
 	nonces ApprovalNonceStore
 	maxTTL time.Duration
 	now    func() time.Time
@@ -99,7 +104,7 @@ func NewApprovals(cfg ApprovalConfig) (*Approvals, error) {
 		if len(k) < ApprovalMinKeySize {
 			return nil, fmt.Errorf("authn: ApprovalConfig.Keys[%d] is shorter than %d bytes", i, ApprovalMinKeySize)
 		}
-		a.keys = append(a.keys, append([]byte(nil), k...))
+		a.keys = append(a.keys, newApprovalMACPool(k))
 	}
 	if a.nonces == nil {
 		a.nonces = NewMemoryApprovalNonceStore()
@@ -186,7 +191,7 @@ func (a *Approvals) Sign(req ApprovalRequest) (string, error) {
 	b = append(b, req.Purpose...)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(req.Subject)))
 	b = append(b, req.Subject...)
-	b = approvalMAC(b, a.keys[0], b)
+	b = a.keys[0].sum(b, b)
 	return approvalB64.EncodeToString(b), nil
 }
 
@@ -238,7 +243,7 @@ func (a *Approvals) verify(purpose, token string) (Approval, [approvalNonceSize]
 	var sum [approvalMACSize]byte
 	ok := false
 	for _, k := range a.keys {
-		if hmac.Equal(approvalMAC(sum[:0], k, payload), mac) {
+		if hmac.Equal(k.sum(sum[:0], payload), mac) {
 			ok = true
 			break
 		}
@@ -292,10 +297,47 @@ func approvalParse(p []byte) (Approval, [approvalNonceSize]byte, error) {
 	return ap, nonce, nil
 }
 
-// approvalMAC appends HMAC-SHA256(key, approvalLabel || msg) to dst.
-func approvalMAC(dst, key, msg []byte) []byte {
-	m := hmac.New(sha256.New, key)
+// approvalMACPool computes HMAC-SHA256(key, approvalLabel || msg) with
+// pooled HMAC states, so verifying a link does not rebuild the keyed hash.
+type approvalMACPool struct{ pool sync.Pool }
+
+func newApprovalMACPool(key ApprovalKey) *approvalMACPool {
+	k := bytes.Clone(key) // later changes to the caller's slice must not matter
+	return &approvalMACPool{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+}
+
+// sum appends the MAC of msg to dst.
+func (p *approvalMACPool) sum(dst, msg []byte) []byte {
+	m := p.pool.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(approvalLabel))
 	m.Write(msg)
-	return m.Sum(dst)
+	dst = m.Sum(dst)
+	p.pool.Put(m)
+	return dst
+}
+
+// ApprovalKey is an HMAC key for [Approvals]. It is a secret: its String,
+// GoString, Format, LogValue and MarshalJSON methods print [REDACTED], so a
+// logged [ApprovalConfig] does not reveal it.
+type ApprovalKey []byte
+
+// String returns "[REDACTED]".
+func (ApprovalKey) String() string { return tokenRedacted }
+
+// GoString returns "[REDACTED]".
+func (ApprovalKey) GoString() string { return tokenRedacted }
+
+// Format prints "[REDACTED]" for every verb.
+func (ApprovalKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, tokenRedacted) }
+
+// LogValue implements [slog.LogValuer].
+func (ApprovalKey) LogValue() slog.Value { return slog.StringValue(tokenRedacted) }
+
+// MarshalJSON returns the JSON string "[REDACTED]".
+func (ApprovalKey) MarshalJSON() ([]byte, error) { return []byte(`"` + tokenRedacted + `"`), nil }
+
+// Format prints Approvals without its keys, whatever the verb.
+func (a *Approvals) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "authn.Approvals{keys: %d [REDACTED]}", len(a.keys))
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,11 +19,11 @@ import (
 )
 
 var (
-	approvalKeyOld = bytes.Repeat([]byte{0x11}, 32)
-	approvalKeyNew = bytes.Repeat([]byte{0x22}, 32)
+	approvalKeyOld = authn.ApprovalKey(bytes.Repeat([]byte{0x11}, 32))
+	approvalKeyNew = authn.ApprovalKey(bytes.Repeat([]byte{0x22}, 32))
 )
 
-func newTestApprovals(t *testing.T, clock *testClock, keys ...[]byte) *authn.Approvals {
+func newTestApprovals(t *testing.T, clock *testClock, keys ...authn.ApprovalKey) *authn.Approvals {
 	t.Helper()
 	a, err := authn.NewApprovals(authn.ApprovalConfig{Keys: keys, Now: clock.Now})
 	require.NoError(t, err)
@@ -178,9 +181,9 @@ func TestApprovalConcurrentRedeemSucceedsOnce(t *testing.T) {
 func TestNewApprovalsValidates(t *testing.T) {
 	cases := map[string]authn.ApprovalConfig{
 		"no keys":                {},
-		"a 31-byte key":          {Keys: [][]byte{make([]byte, 31)}},
-		"a short old key":        {Keys: [][]byte{approvalKeyNew, []byte("short")}},
-		"a negative maximum TTL": {Keys: [][]byte{approvalKeyNew}, MaxTTL: -time.Second},
+		"a 31-byte key":          {Keys: []authn.ApprovalKey{make([]byte, 31)}},
+		"a short old key":        {Keys: []authn.ApprovalKey{approvalKeyNew, authn.ApprovalKey("short")}},
+		"a negative maximum TTL": {Keys: []authn.ApprovalKey{approvalKeyNew}, MaxTTL: -time.Second},
 	}
 	for name, cfg := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -191,7 +194,7 @@ func TestNewApprovalsValidates(t *testing.T) {
 }
 
 func TestApprovalSignValidates(t *testing.T) {
-	a := authn.MustNewApprovals(authn.ApprovalConfig{Keys: [][]byte{approvalKeyNew}, MaxTTL: time.Hour})
+	a := authn.MustNewApprovals(authn.ApprovalConfig{Keys: []authn.ApprovalKey{approvalKeyNew}, MaxTTL: time.Hour})
 	for name, req := range map[string]authn.ApprovalRequest{
 		"no purpose":        {Subject: "s"},
 		"no subject":        {Purpose: "p"},
@@ -209,7 +212,7 @@ func TestApprovalSignValidates(t *testing.T) {
 
 func TestApprovalKeysAreCopied(t *testing.T) {
 	key := bytes.Clone(approvalKeyNew)
-	a := authn.MustNewApprovals(authn.ApprovalConfig{Keys: [][]byte{key}})
+	a := authn.MustNewApprovals(authn.ApprovalConfig{Keys: []authn.ApprovalKey{key}})
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "s"})
 	require.NoError(t, err)
 	clear(key) // the caller wiping its buffer must not change the verifier
@@ -224,5 +227,25 @@ func TestApprovalLinksHaveOneSpelling(t *testing.T) {
 	for _, variant := range []string{link[:10] + "\n" + link[10:], link + "\r\n", link + "="} {
 		_, err := a.Verify("p", variant)
 		require.ErrorIs(t, err, authn.ErrApprovalInvalid, "%q", variant)
+	}
+}
+
+func TestApprovalKeysNeverPrint(t *testing.T) {
+	key := authn.ApprovalKey("a secret key that is 32 bytes ok")
+	cfg := authn.ApprovalConfig{Keys: []authn.ApprovalKey{key}}
+	a := authn.MustNewApprovals(cfg)
+	js, err := json.Marshal(cfg.Keys)
+	require.NoError(t, err)
+	var logBuf bytes.Buffer
+	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("cfg", "key", key, "cfg", cfg)
+	for name, out := range map[string]string{
+		"%v cfg": fmt.Sprintf("%v", cfg), "%+v cfg": fmt.Sprintf("%+v", cfg), "%#v cfg": fmt.Sprintf("%#v", cfg),
+		"%x key": fmt.Sprintf("%x", key), "%s key": fmt.Sprintf("%s", key), "%v approvals": fmt.Sprintf("%v", a),
+		"%+v approvals": fmt.Sprintf("%+v", a), "json": string(js), "slog": logBuf.String(),
+	} {
+		require.NotContains(t, out, "secret key", name)
+		require.NotContains(t, out, fmt.Sprintf("%x", []byte(key)), name)
+		require.NotContains(t, out, fmt.Sprint([]byte(key)[:4]), name)
+		require.Contains(t, out, "[REDACTED]", name)
 	}
 }

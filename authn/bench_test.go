@@ -47,6 +47,42 @@ func BenchmarkArgon2(b *testing.B) {
 	})
 }
 
+// BenchmarkArgon2Overhead repeats the comparison at the smallest
+// parameters (64 KiB, 1 pass), where the derivation takes microseconds, to
+// measure this package's fixed per-call cost in absolute terms.
+func BenchmarkArgon2Overhead(b *testing.B) {
+	ctx := context.Background()
+	h := MustNewHasher(HasherConfig{Memory: 64, Time: 1, UnsafeWeakParameters: true})
+	enc, err := h.Hash(ctx, benchPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("raw-IDKey", func(b *testing.B) {
+		b.ReportAllocs()
+		salt := make([]byte, hasherSaltLen)
+		for b.Loop() {
+			_, _ = rand.Read(salt)
+			argon2.IDKey([]byte(benchPassword), salt, 1, 64, 1, hasherKeyLen)
+		}
+	})
+	b.Run("Hash", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := h.Hash(ctx, benchPassword); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Verify", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := h.Verify(ctx, benchPassword, enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func BenchmarkTokens(b *testing.B) {
 	ctx := context.Background()
 	b.Run("Issue+Consume", func(b *testing.B) {
@@ -110,7 +146,7 @@ func BenchmarkPolicyCheck(b *testing.B) {
 }
 
 func BenchmarkApprovals(b *testing.B) {
-	a := MustNewApprovals(ApprovalConfig{Keys: [][]byte{make([]byte, 32)}})
+	a := MustNewApprovals(ApprovalConfig{Keys: []ApprovalKey{make([]byte, 32)}})
 	req := ApprovalRequest{Purpose: "agent-payment", Subject: "action-7f3a"}
 	link, err := a.Sign(req)
 	if err != nil {
