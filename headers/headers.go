@@ -3,9 +3,11 @@ package headers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 
 	"github.com/bulwark-go/bulwark/internal/clientip"
@@ -54,6 +56,18 @@ type field struct {
 // New validates cfg and precomputes every header value. The error wraps
 // [ErrInvalidConfig] or [ErrInvalidPolicy] and names the field at fault.
 func New(cfg Config) (*Headers, error) {
+	// Keep a private copy, so later changes to the caller's maps and
+	// slices cannot reach WithCSP.
+	cfg.CSP, cfg.CSPReportOnly = cfg.CSP.Clone(), cfg.CSPReportOnly.Clone()
+	cfg.ReportingEndpoints = maps.Clone(cfg.ReportingEndpoints)
+	cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
+	if cfg.Permissions != nil {
+		perms := make(map[string][]string, len(cfg.Permissions))
+		for f, list := range cfg.Permissions {
+			perms[f] = slices.Clone(list)
+		}
+		cfg.Permissions = perms
+	}
 	h := &Headers{nonces: new(noncePool), cfg: cfg}
 	if err := h.init(); err != nil {
 		return nil, err
@@ -212,7 +226,7 @@ func frameOptions(fa []Source) string {
 // request's nonce, so [Nonce] returns the same value either way.
 func (h *Headers) WithCSP(policy Policy) (*Headers, error) {
 	cfg := h.cfg
-	cfg.CSP, cfg.InsecureNoEnforcedCSP = policy.Clone(), false
+	cfg.CSP, cfg.InsecureNoEnforcedCSP = policy, false
 	return New(cfg)
 }
 
@@ -323,7 +337,7 @@ func (h *Headers) redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
 				host = "[" + host + "]"
 			}
 		}
-		if h, p, err := splitHostPort(host); err != nil || p != "" || h != host {
+		if name, port, err := splitHostPort(host); err != nil || port != "" || name != host {
 			http.Error(w, "Bad Request", http.StatusBadRequest)
 			return
 		}
