@@ -12,11 +12,14 @@ const Redacted = "[REDACTED]"
 // looks like it holds a secret. The name is normalized (ASCII lower case;
 // '-', '_', '.' and spaces removed) and then matched:
 //
-//   - containing password, passwd, passphrase, secret, token, apikey,
-//     accesskey, privatekey, signingkey, authorization, cookie,
-//     credential, bearer, jwt, sessionid or signature;
+//   - containing password, passwd, passphrase, passcode, secret, token,
+//     apikey, accesskey, privatekey, privkey, signingkey, authorization,
+//     cookie, credential, bearer, jwt, sessionid, signature,
+//     connectionstring, or one of the one-time-code names authcode,
+//     mfacode, otpcode, totpcode, smscode, verificationcode, resetcode,
+//     backupcode, recoverycode, pincode;
 //   - or equal to auth, code, key, sig, pwd, pass, pin, otp, totp, csrf,
-//     xsrf, session, sid, ssn, cvv or cvc.
+//     xsrf, session, sid, ssn, cvv, cvc or dsn.
 //
 // The rule errs on the side of redacting: "token_count" is redacted too.
 // It cannot recognise a secret stored under an innocent name ("note"); keep
@@ -27,13 +30,16 @@ func IsSensitiveKey(name string) bool {
 	s := string(n)
 	switch s {
 	case "auth", "code", "key", "sig", "pwd", "pass", "pin", "otp", "totp",
-		"csrf", "xsrf", "session", "sid", "ssn", "cvv", "cvc":
+		"csrf", "xsrf", "session", "sid", "ssn", "cvv", "cvc", "dsn":
 		return true
 	}
 	for _, part := range [...]string{
-		"password", "passwd", "passphrase", "secret", "token", "apikey",
-		"accesskey", "privatekey", "signingkey", "authorization", "cookie",
-		"credential", "bearer", "jwt", "sessionid", "signature",
+		"password", "passwd", "passphrase", "passcode", "secret", "token",
+		"apikey", "accesskey", "privatekey", "privkey", "signingkey",
+		"authorization", "cookie", "credential", "bearer", "jwt",
+		"sessionid", "signature", "connectionstring",
+		"authcode", "mfacode", "otpcode", "totpcode", "smscode",
+		"verificationcode", "resetcode", "backupcode", "recoverycode", "pincode",
 	} {
 		if strings.Contains(s, part) {
 			return true

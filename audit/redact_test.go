@@ -44,6 +44,13 @@ func TestIsSensitiveKey(t *testing.T) {
 		{"otp", true},
 		{"csrf", true},
 		{"pin", true},
+		{"auth_code", true},
+		{"mfaCode", true},
+		{"backup-code", true},
+		{"verification_code", true},
+		{"passcode", true},
+		{"dsn", true},
+		{"db_connection_string", true},
 		// Over-matching is accepted: redacting a count is harmless.
 		{"token_count", true},
 		// Ordinary attributes stay.
@@ -52,6 +59,8 @@ func TestIsSensitiveKey(t *testing.T) {
 		{"role", false},
 		{"email_domain", false},
 		{"country_code", false},
+		{"status_code", false},
+		{"error_code", false},
 		{"keyboard", false},
 		{"session_count", false},
 		{"integration", false},
