@@ -23,7 +23,7 @@ var (
 	approvalKeyNew = authn.ApprovalKey(bytes.Repeat([]byte{0x22}, 32))
 )
 
-func newTestApprovals(t *testing.T, clock *testClock, keys ...authn.ApprovalKey) *authn.Approvals {
+func newTestApprovals(t *testing.T, clock *tokenClock, keys ...authn.ApprovalKey) *authn.Approvals {
 	t.Helper()
 	a, err := authn.NewApprovals(authn.ApprovalConfig{Keys: keys, Now: clock.Now})
 	require.NoError(t, err)
@@ -31,7 +31,7 @@ func newTestApprovals(t *testing.T, clock *testClock, keys ...authn.ApprovalKey)
 }
 
 func TestApprovalSignAndVerify(t *testing.T) {
-	clock := newTestClock()
+	clock := newTokenClock()
 	a := newTestApprovals(t, clock, approvalKeyNew)
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "agent-payment", Subject: "action-123", TTL: 10 * time.Minute})
 	require.NoError(t, err)
@@ -47,7 +47,7 @@ func TestApprovalSignAndVerify(t *testing.T) {
 }
 
 func TestApprovalExpiryAndPurpose(t *testing.T) {
-	clock := newTestClock()
+	clock := newTokenClock()
 	a := newTestApprovals(t, clock, approvalKeyNew)
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "delete-repo", Subject: "repo-9", TTL: time.Minute})
 	require.NoError(t, err)
@@ -75,7 +75,7 @@ func TestApprovalExpiryAndPurpose(t *testing.T) {
 }
 
 func TestApprovalTamperingIsDetected(t *testing.T) {
-	clock := newTestClock()
+	clock := newTokenClock()
 	a := newTestApprovals(t, clock, approvalKeyNew)
 	for _, single := range []bool{false, true} {
 		link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "action-1", SingleUse: single})
@@ -104,7 +104,7 @@ func TestApprovalTamperingIsDetected(t *testing.T) {
 }
 
 func TestApprovalKeyRotation(t *testing.T) {
-	clock := newTestClock()
+	clock := newTokenClock()
 	before := newTestApprovals(t, clock, approvalKeyOld)
 	during := newTestApprovals(t, clock, approvalKeyNew, approvalKeyOld)
 	after := newTestApprovals(t, clock, approvalKeyNew)
@@ -127,7 +127,7 @@ func TestApprovalKeyRotation(t *testing.T) {
 
 func TestApprovalSingleUse(t *testing.T) {
 	ctx := context.Background()
-	clock := newTestClock()
+	clock := newTokenClock()
 	a := newTestApprovals(t, clock, approvalKeyNew)
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "s", SingleUse: true})
 	require.NoError(t, err)
@@ -152,7 +152,7 @@ func TestApprovalSingleUse(t *testing.T) {
 
 func TestApprovalConcurrentRedeemSucceedsOnce(t *testing.T) {
 	ctx := context.Background()
-	a := newTestApprovals(t, newTestClock(), approvalKeyNew)
+	a := newTestApprovals(t, newTokenClock(), approvalKeyNew)
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "s", SingleUse: true})
 	require.NoError(t, err)
 	var wins, used atomic.Int32
@@ -221,7 +221,7 @@ func TestApprovalKeysAreCopied(t *testing.T) {
 }
 
 func TestApprovalLinksHaveOneSpelling(t *testing.T) {
-	a := newTestApprovals(t, newTestClock(), approvalKeyNew)
+	a := newTestApprovals(t, newTokenClock(), approvalKeyNew)
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "s"})
 	require.NoError(t, err)
 	for _, variant := range []string{link[:10] + "\n" + link[10:], link + "\r\n", link + "="} {

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-const benchPassword = "correct horse battery staple"
+const hasherBenchPassword = "correct horse battery staple"
 
 // BenchmarkArgon2 compares Hash and Verify with default parameters against
 // raw argon2.IDKey doing the same derivation; the difference is this
@@ -17,7 +17,7 @@ const benchPassword = "correct horse battery staple"
 func BenchmarkArgon2(b *testing.B) {
 	ctx := context.Background()
 	h := MustNewHasher(HasherConfig{})
-	enc, err := h.Hash(ctx, benchPassword)
+	enc, err := h.Hash(ctx, hasherBenchPassword)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -26,13 +26,13 @@ func BenchmarkArgon2(b *testing.B) {
 		salt := make([]byte, hasherSaltLen)
 		for b.Loop() {
 			_, _ = rand.Read(salt)
-			argon2.IDKey([]byte(benchPassword), salt, DefaultHasherTime, DefaultHasherMemory, DefaultHasherParallelism, hasherKeyLen)
+			argon2.IDKey([]byte(hasherBenchPassword), salt, DefaultHasherTime, DefaultHasherMemory, DefaultHasherParallelism, hasherKeyLen)
 		}
 	})
 	b.Run("Hash", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := h.Hash(ctx, benchPassword); err != nil {
+			if _, err := h.Hash(ctx, hasherBenchPassword); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -40,7 +40,7 @@ func BenchmarkArgon2(b *testing.B) {
 	b.Run("Verify", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := h.Verify(ctx, benchPassword, enc); err != nil {
+			if err := h.Verify(ctx, hasherBenchPassword, enc); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -53,7 +53,7 @@ func BenchmarkArgon2(b *testing.B) {
 func BenchmarkArgon2Overhead(b *testing.B) {
 	ctx := context.Background()
 	h := MustNewHasher(HasherConfig{Memory: 64, Time: 1, UnsafeWeakParameters: true})
-	enc, err := h.Hash(ctx, benchPassword)
+	enc, err := h.Hash(ctx, hasherBenchPassword)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,13 +62,13 @@ func BenchmarkArgon2Overhead(b *testing.B) {
 		salt := make([]byte, hasherSaltLen)
 		for b.Loop() {
 			_, _ = rand.Read(salt)
-			argon2.IDKey([]byte(benchPassword), salt, 1, 64, 1, hasherKeyLen)
+			argon2.IDKey([]byte(hasherBenchPassword), salt, 1, 64, 1, hasherKeyLen)
 		}
 	})
 	b.Run("Hash", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := h.Hash(ctx, benchPassword); err != nil {
+			if _, err := h.Hash(ctx, hasherBenchPassword); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -76,7 +76,7 @@ func BenchmarkArgon2Overhead(b *testing.B) {
 	b.Run("Verify", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := h.Verify(ctx, benchPassword, enc); err != nil {
+			if err := h.Verify(ctx, hasherBenchPassword, enc); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -141,7 +141,7 @@ func BenchmarkPolicyCheck(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = p.Check(benchPassword, "alice@example.com", "Alice Smith")
+		_ = p.Check(hasherBenchPassword, "alice@example.com", "Alice Smith")
 	}
 }
 

@@ -36,7 +36,7 @@ func ExampleHasher() {
 	// legacy hash accepted; store a new argon2id hash now
 }
 
-type user struct {
+type hasherExampleUser struct {
 	ID           string
 	PasswordHash string
 }
@@ -45,11 +45,11 @@ func ExampleAuthenticate() {
 	ctx := context.Background()
 	hasher := authn.MustNewHasher(authn.HasherConfig{})
 	hash, _ := hasher.Hash(ctx, "correct horse battery staple")
-	db := map[string]user{"alice@example.com": {ID: "u1", PasswordHash: hash}}
+	db := map[string]hasherExampleUser{"alice@example.com": {ID: "u1", PasswordHash: hash}}
 
 	login := func(email, password string) {
 		u, rehash, err := authn.Authenticate(ctx, hasher, password,
-			func(ctx context.Context) (user, string, bool, error) {
+			func(ctx context.Context) (hasherExampleUser, string, bool, error) {
 				u, ok := db[email] // a real app queries its database here
 				return u, u.PasswordHash, ok, nil
 			})

@@ -10,7 +10,7 @@ import (
 )
 
 func FuzzParsePHC(f *testing.F) {
-	for _, v := range loadPasswordVectors(f) {
+	for _, v := range loadHasherVectors(f) {
 		f.Add(v.Hash)
 	}
 	f.Add("$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc")

@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// passwordVector is one entry of testdata/password_vectors.json: a hash made
+// hasherVector is one entry of testdata/password_vectors.json: a hash made
 // by another implementation, with the command that made it.
-type passwordVector struct {
+type hasherVector struct {
 	Tool     string `json:"tool"`
 	Command  string `json:"command"`
 	Password string `json:"password"`
@@ -26,18 +26,18 @@ type passwordVector struct {
 	Note     string `json:"note"`
 }
 
-func loadPasswordVectors(t testing.TB) []passwordVector {
+func loadHasherVectors(t testing.TB) []hasherVector {
 	t.Helper()
 	b, err := os.ReadFile("testdata/password_vectors.json")
 	require.NoError(t, err)
-	var vs []passwordVector
+	var vs []hasherVector
 	require.NoError(t, json.Unmarshal(b, &vs))
 	require.NotEmpty(t, vs)
 	return vs
 }
 
-// testHasher has parameters weak enough for fast tests.
-func testHasher(t testing.TB) *Hasher {
+// hasherTestHasher has parameters weak enough for fast tests.
+func hasherTestHasher(t testing.TB) *Hasher {
 	t.Helper()
 	h, err := NewHasher(HasherConfig{Memory: 64, Time: 1, UnsafeWeakParameters: true})
 	require.NoError(t, err)
@@ -49,7 +49,7 @@ func testHasher(t testing.TB) *Hasher {
 func TestVerifyAcceptsHashesFromOtherImplementations(t *testing.T) {
 	h := MustNewHasher(HasherConfig{})
 	ctx := context.Background()
-	for _, v := range loadPasswordVectors(t) {
+	for _, v := range loadHasherVectors(t) {
 		t.Run(v.Command, func(t *testing.T) {
 			err := h.Verify(ctx, v.Password, v.Hash)
 			if !v.Verifies {
@@ -64,7 +64,7 @@ func TestVerifyAcceptsHashesFromOtherImplementations(t *testing.T) {
 }
 
 func TestHashMatchesTheReferenceImplementationForTheSameSalt(t *testing.T) {
-	for _, v := range loadPasswordVectors(t) {
+	for _, v := range loadHasherVectors(t) {
 		if !v.Verifies || !strings.HasPrefix(v.Hash, "$argon2id$") {
 			continue
 		}
@@ -104,7 +104,7 @@ func TestReferenceToolVerifiesOurHashes(t *testing.T) {
 // --- Hash and Verify ---
 
 func TestHashThenVerify(t *testing.T) {
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	ctx := context.Background()
 	enc, err := h.Hash(ctx, "correct horse battery staple")
 	require.NoError(t, err)
@@ -129,7 +129,7 @@ func TestDefaultParametersAreOWASPs(t *testing.T) {
 }
 
 func TestVerifyRejectsMalformedHashes(t *testing.T) {
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	good, err := h.Hash(context.Background(), "pw")
 	require.NoError(t, err)
 	cases := map[string]string{
@@ -161,7 +161,7 @@ func TestVerifyRejectsMalformedHashes(t *testing.T) {
 }
 
 func TestTooLongPasswordsAreRejectedBeforeAnyWork(t *testing.T) {
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	huge := strings.Repeat("a", 1<<20)
 	// A cancelled context proves no hashing slot was even waited for: the
 	// length check comes first.
@@ -238,20 +238,20 @@ func TestDefaultConcurrencyFollowsCoresAndMemory(t *testing.T) {
 
 // --- Authenticate ---
 
-type testUser struct{ id, hash string }
+type hasherTestUser struct{ id, hash string }
 
 func TestAuthenticate(t *testing.T) {
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	ctx := context.Background()
 	hash, err := h.Hash(ctx, "right password")
 	require.NoError(t, err)
-	users := map[string]testUser{
+	users := map[string]hasherTestUser{
 		"alice":  {"u1", hash},
 		"legacy": {"u2", "$2y$04$lp6F.v8BrUVvEK0SeG.BtuUjeIiGs4GZ33GN0kvdHh6niCj6E2aSO"},
 		"broken": {"u3", "$argon2id$garbage"},
 	}
-	lookup := func(name string) func(context.Context) (testUser, string, bool, error) {
-		return func(context.Context) (testUser, string, bool, error) {
+	lookup := func(name string) func(context.Context) (hasherTestUser, string, bool, error) {
+		return func(context.Context) (hasherTestUser, string, bool, error) {
 			u, ok := users[name]
 			return u, u.hash, ok, nil
 		}
@@ -273,7 +273,7 @@ func TestAuthenticate(t *testing.T) {
 			u, rehash, err := Authenticate(ctx, h, c.password, lookup(c.user))
 			if c.wantErr != nil {
 				require.Equal(t, c.wantErr, err, "exactly the sentinel, no detail")
-				require.Equal(t, testUser{}, u)
+				require.Equal(t, hasherTestUser{}, u)
 				return
 			}
 			require.NoError(t, err)
@@ -302,7 +302,7 @@ func TestAuthenticateDoesHashWorkForUnknownUsers(t *testing.T) {
 }
 
 func TestAuthenticateReturnsLookupFailuresAsSuch(t *testing.T) {
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	boom := context.Canceled
 	_, _, err := Authenticate(context.Background(), h, "pw",
 		func(context.Context) (int, string, bool, error) { return 0, "", false, boom })
@@ -354,14 +354,14 @@ func TestDefaultNormalisationFoldsWidthLikeNFKC(t *testing.T) {
 		assert.Equal(t, c.want, hasherFoldWidth(c.in), "hasherFoldWidth(%q)", c.in)
 	}
 
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	enc, err := h.Hash(context.Background(), "ｈｕｎｔｅｒ２")
 	require.NoError(t, err)
 	require.NoError(t, h.Verify(context.Background(), "hunter2", enc), "full-width and ASCII forms are one password")
 }
 
 func TestAuthenticateRejectsTooLongPasswordsBeforeTheLookup(t *testing.T) {
-	h := testHasher(t)
+	h := hasherTestHasher(t)
 	called := false
 	_, _, err := Authenticate(context.Background(), h, strings.Repeat("a", 2000),
 		func(context.Context) (int, string, bool, error) { called = true; return 1, "", true, nil })

@@ -17,22 +17,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testClock is a manually advanced clock starting at the real current
+// tokenClock is a manually advanced clock starting at the real current
 // time, so that stores sweeping by the wall clock keep fake-future records.
-type testClock struct {
+type tokenClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func newTestClock() *testClock { return &testClock{t: time.Now()} }
+func newTokenClock() *tokenClock { return &tokenClock{t: time.Now()} }
 
-func (c *testClock) Now() time.Time {
+func (c *tokenClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *testClock) Advance(d time.Duration) {
+func (c *tokenClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
@@ -50,7 +50,7 @@ type tokenStep struct {
 	wantErr error
 }
 
-func runTokenSteps(t *testing.T, tokens *authn.Tokens, clock *testClock, steps []tokenStep) {
+func runTokenSteps(t *testing.T, tokens *authn.Tokens, clock *tokenClock, steps []tokenStep) {
 	t.Helper()
 	ctx := context.Background()
 	issued := map[string]string{}
@@ -121,7 +121,7 @@ func TestTokensLifecycle(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			clock := newTestClock()
+			clock := newTokenClock()
 			cfg := c.cfg
 			cfg.Purpose = "password-reset"
 			cfg.Now = clock.Now

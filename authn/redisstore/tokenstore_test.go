@@ -14,7 +14,7 @@ import (
 
 func TestTokenStoreConformance(t *testing.T) {
 	tokenstoretest.RunTokenStore(t, func(t *testing.T) authn.TokenStore {
-		rdb, prefix := testRedis(t)
+		rdb, prefix := tokenTestRedis(t)
 		s, err := redisstore.NewTokenStore(redisstore.TokenStoreConfig{Client: rdb, Prefix: prefix})
 		require.NoError(t, err)
 		return s
@@ -23,7 +23,7 @@ func TestTokenStoreConformance(t *testing.T) {
 
 func TestApprovalNonceStoreConformance(t *testing.T) {
 	tokenstoretest.RunApprovalNonceStore(t, func(t *testing.T) authn.ApprovalNonceStore {
-		rdb, prefix := testRedis(t)
+		rdb, prefix := tokenTestRedis(t)
 		s, err := redisstore.NewApprovalNonceStore(redisstore.ApprovalNonceStoreConfig{Client: rdb, Prefix: prefix})
 		require.NoError(t, err)
 		return s
@@ -38,7 +38,7 @@ func TestNewStoresRequireAClient(t *testing.T) {
 }
 
 func TestTokenStoreKeysExpireWithTheToken(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := tokenTestRedis(t)
 	ctx := context.Background()
 	s, err := redisstore.NewTokenStore(redisstore.TokenStoreConfig{Client: rdb, Prefix: prefix})
 	require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestTokenStoreKeysExpireWithTheToken(t *testing.T) {
 }
 
 func TestTokensEndToEndAcrossInstances(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := tokenTestRedis(t)
 	ctx := context.Background()
 	newTokens := func() *authn.Tokens {
 		s, err := redisstore.NewTokenStore(redisstore.TokenStoreConfig{Client: rdb, Prefix: prefix})

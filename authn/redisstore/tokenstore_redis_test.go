@@ -11,11 +11,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// testRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0) and
+// tokenTestRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0) and
 // returns the client with a key prefix unique to this test; the test's keys
 // are deleted afterwards. Without a reachable Redis the test is skipped,
 // unless CI is set, when it fails.
-func testRedis(t *testing.T) (*redis.Client, string) {
+func tokenTestRedis(t *testing.T) (*redis.Client, string) {
 	t.Helper()
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
