@@ -45,7 +45,7 @@ type CSRF struct {
 
 // NewCSRF validates cfg and builds the protection. Errors wrap
 // [ErrInvalidConfig] or [ErrInvalidOrigin].
-func NewCSRF(cfg CSRFConfig) (c *CSRF, err error) {
+func NewCSRF(cfg CSRFConfig) (*CSRF, error) {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range cfg.TrustedOrigins {
 		if _, _, _, err := checkOrigin(o); err != nil {

@@ -1,7 +1,6 @@
 package headers
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"net"
@@ -273,11 +272,12 @@ func (h *Headers) setCSP(hdr http.Header, r *http.Request) *http.Request {
 	}
 	st := stateFrom(r.Context())
 	if st == nil {
-		st = new(requestState)
+		ctx := &nonceContext{Context: r.Context()}
+		st = &ctx.st
 		var buf [nonceLen]byte
 		h.nonces.next(&buf)
 		h.render(st, string(buf[:]))
-		r = r.WithContext(context.WithValue(r.Context(), nonceKey{}, st))
+		r = r.WithContext(ctx)
 	} else {
 		// An outer Headers already chose this request's nonce.
 		h.render(st, st.nonce)

@@ -1,6 +1,7 @@
 package headers_test
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
@@ -119,6 +120,27 @@ func TestNonceIsUniqueAcrossConcurrentRequests(t *testing.T) {
 		require.False(t, seen[n], "nonce %q handed out twice", n)
 		seen[n] = true
 	}
+}
+
+func TestNonceKeepsTheRequestContext(t *testing.T) {
+	type key struct{}
+	h, err := headers.New(headers.Config{})
+	require.NoError(t, err)
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "kept"))
+	var ctx context.Context
+	h.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx = r.Context()
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil).WithContext(parent))
+
+	assert.Equal(t, "kept", ctx.Value(key{}), "values of the parent context")
+	assert.Len(t, headers.Nonce(ctx), 24)
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	require.NoError(t, ctx.Err())
+	cancel()
+	<-ctx.Done()
+	<-child.Done()
+	assert.ErrorIs(t, child.Err(), context.Canceled, "cancellation reaches contexts derived in the handler")
 }
 
 func TestNonceIsAbsentWhenNoPolicyUsesIt(t *testing.T) {

@@ -57,6 +57,20 @@ type requestState struct {
 
 type nonceKey struct{}
 
+// nonceContext carries a requestState in the same allocation as the
+// context node itself, saving the separate context.WithValue node.
+type nonceContext struct {
+	context.Context
+	st requestState
+}
+
+func (c *nonceContext) Value(key any) any {
+	if key == (nonceKey{}) {
+		return &c.st
+	}
+	return c.Context.Value(key)
+}
+
 // Nonce returns the CSP nonce of the request whose context is ctx: 24
 // base64 characters (16 random bytes) to put in the nonce attribute of
 // inline <script> and <style> elements, or "" when no [Headers] middleware
