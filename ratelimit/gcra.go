@@ -20,14 +20,14 @@ func decide(stored, now int64, l Limit, n int) (int64, Result) {
 	if now < allowAt {
 		return stored, Result{
 			Allowed:    false,
-			Remaining:  int((l.tol - (tat - now)) / l.interval),
+			Remaining:  l.events(l.tol - (tat - now)),
 			RetryAfter: time.Duration(allowAt - now),
 			ResetAfter: time.Duration(tat - now),
 		}
 	}
 	r := Result{
 		Allowed:    true,
-		Remaining:  int((now - allowAt) / l.interval),
+		Remaining:  l.events(now - allowAt),
 		ResetAfter: time.Duration(newTAT - now),
 	}
 	if n == 0 {

@@ -31,8 +31,9 @@ type Limit struct {
 	rate     int
 	period   time.Duration
 	burst    int
-	interval int64 // nanoseconds between events: period / rate
-	tol      int64 // burst tolerance: interval * burst
+	interval int64   // nanoseconds between events: period / rate
+	tol      int64   // burst tolerance: interval * burst
+	inv      float64 // 1 / interval, to divide without a division
 }
 
 // Per returns a limit of n events per period with a burst of n. It returns
@@ -70,6 +71,7 @@ func (l Limit) derive() Limit {
 		return Limit{}
 	}
 	l.tol = l.interval * int64(l.burst)
+	l.inv = 1 / float64(l.interval)
 	return l
 }
 
@@ -85,6 +87,20 @@ func (l Limit) Burst() int { return l.burst }
 // Interval returns the emission interval, Period/Rate: the time it takes
 // for one event's worth of budget to come back.
 func (l Limit) Interval() time.Duration { return time.Duration(l.interval) }
+
+// events returns d / l.interval rounded down, for 0 <= d <= l.tol: the
+// number of whole events in d. A float multiplication estimates it and one
+// integer correction makes it exact, avoiding a 64-bit division on the hot
+// path.
+func (l *Limit) events(d int64) int {
+	q := int64(float64(d) * l.inv)
+	if q*l.interval > d {
+		q--
+	} else if (q+1)*l.interval <= d {
+		q++
+	}
+	return int(q)
+}
 
 // Valid reports whether l can be used, with [ErrInvalidLimit] if not.
 func (l Limit) Valid() error {

@@ -12,9 +12,13 @@ const (
 	shardBits = 8
 	numShards = 1 << shardBits
 
-	// minSweep is the shard size below which expired entries are left
-	// alone: sweeping a tiny map is not worth the pause.
-	minSweep = 64
+	// minSlots is the smallest table of a shard.
+	minSlots = 8
+
+	// sweepEvery is how often, at most, a shard scans for expired entries
+	// when no growth forces it to; the scan runs on an insertion, so an
+	// idle store does no work.
+	sweepEvery = int64(10 * time.Second)
 )
 
 // MemoryConfig configures a [MemoryStore]. The zero value is ready to use.
@@ -75,13 +79,25 @@ type MemoryStore struct {
 
 var _ Store = (*MemoryStore)(nil)
 
+// shard is an open-addressing hash table (linear probing) from key hash
+// to theoretical arrival time, guarded by its own mutex. A decision for a
+// tracked key is one probe sequence and an in-place update. Entries are
+// never deleted one by one: expired entries are dropped when the table is
+// rebuilt, which happens when it fills up, when it reaches its cap, or at
+// most every sweepEvery on an insertion; the rebuilt table is sized for
+// the survivors, so memory follows the number of live keys.
 type shard struct {
-	mu      sync.Mutex
-	m       map[uint64]int64 // key hash -> theoretical arrival time (ns since base)
-	sweepAt int              // sweep when an insert finds len(m) >= sweepAt
-	minTAT  int64            // lower bound of every stored TAT: no entry expires before it
-	peak    int              // largest len(m) since the map was (re)built
-	_       [24]byte         // keep shards on separate cache lines
+	mu        sync.Mutex
+	slots     []slot // power-of-two length; key 0 marks an empty slot
+	n         int    // occupied slots, expired entries included
+	minTAT    int64  // no entry expires before this
+	nextSweep int64  // earliest time of the next periodic sweep
+	_         [16]byte
+}
+
+type slot struct {
+	key uint64 // key hash, never 0
+	tat int64  // theoretical arrival time, ns since the store's base
 }
 
 // NewMemoryStore returns a MemoryStore configured by cfg. It panics if
@@ -101,8 +117,7 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 	}
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.m = make(map[uint64]int64)
-		sh.sweepAt = minSweep
+		sh.slots = make([]slot, minSlots)
 		sh.minTAT = math.MaxInt64
 	}
 	return s
@@ -125,20 +140,25 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	}
 	h := maphash.String(s.seed, key)
 	sh := &s.shards[h>>(64-shardBits)]
+	if h == 0 {
+		h = 1 // 0 marks empty slots
+	}
 	now := s.clock()
 
 	sh.mu.Lock()
-	stored, ok := sh.m[h]
-	if !ok {
-		stored = math.MinInt64
+	i, found := sh.find(h)
+	stored := int64(math.MinInt64)
+	if found {
+		stored = sh.slots[i].tat
 	}
 	newTAT, r := decide(stored, now, limit, n)
 	if newTAT != stored {
-		if !ok && !sh.makeRoom(now, s.maxShard) {
+		if found {
+			sh.slots[i].tat = newTAT
+		} else if !sh.insert(h, newTAT, now, s.maxShard) {
 			sh.mu.Unlock()
 			return Result{}, ErrStoreFull
 		}
-		sh.m[h] = newTAT
 		if newTAT < sh.minTAT {
 			sh.minTAT = newTAT
 		}
@@ -147,48 +167,82 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	return r, nil
 }
 
-// makeRoom prepares the shard for one more key: it sweeps expired entries
-// when the shard has grown enough (and something can have expired), then
-// reports whether the cap max (0: none) leaves room. Called with mu held.
-func (sh *shard) makeRoom(now int64, max int) bool {
-	n := len(sh.m)
-	full := max > 0 && n >= max
-	if (n >= sh.sweepAt || full) && now >= sh.minTAT {
-		sh.sweep(now)
-		n = len(sh.m)
+// find returns the index of key h, or of the empty slot where it would go.
+func (sh *shard) find(h uint64) (int, bool) {
+	mask := uint64(len(sh.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch sh.slots[i].key {
+		case h:
+			return int(i), true
+		case 0:
+			return int(i), false
+		}
 	}
-	if n+1 > sh.peak {
-		sh.peak = n + 1
-	}
-	return max == 0 || n < max
 }
 
-// sweep deletes expired entries (TAT at or before now: their budget is
-// full, which is what a missing entry means too), rebuilds the table when
-// most of it is empty so the memory is returned, and schedules the next
-// sweep for when the shard has doubled. Called with mu held.
-func (sh *shard) sweep(now int64) {
+// insert adds key h, which is not in the table, making room first: the
+// table is rebuilt (dropping expired entries) when it would pass 3/4 full,
+// when the cap max (0: none) is reached and something may have expired,
+// or when a periodic sweep is due. It reports false when the shard is at
+// its cap with live keys only.
+func (sh *shard) insert(h uint64, tat, now int64, max int) bool {
+	switch {
+	case max > 0 && sh.n >= max:
+		if now < sh.minTAT {
+			return false // nothing can have expired
+		}
+		sh.rebuild(now, true)
+		if sh.n >= max {
+			return false
+		}
+	case (sh.n+1)*4 > len(sh.slots)*3:
+		sh.rebuild(now, true)
+	case now >= sh.nextSweep && now >= sh.minTAT:
+		sh.rebuild(now, false)
+	}
+	i, _ := sh.find(h)
+	sh.slots[i] = slot{key: h, tat: tat}
+	sh.n++
+	return true
+}
+
+// rebuild drops expired entries (TAT at or before now: their budget is
+// full, which is what a missing entry means too) and re-inserts the
+// survivors into a table with room for twice their number. Unless must is
+// set (the table is too full to take another key), it leaves the table as
+// it is when less than a quarter of it has expired.
+func (sh *shard) rebuild(now int64, must bool) {
+	sh.nextSweep = now + sweepEvery
+	live := 0
 	minTAT := int64(math.MaxInt64)
-	for k, tat := range sh.m {
-		if tat <= now {
-			delete(sh.m, k)
-		} else if tat < minTAT {
-			minTAT = tat
+	if now >= sh.minTAT {
+		for _, e := range sh.slots {
+			if e.key != 0 && e.tat > now {
+				live++
+				minTAT = min(minTAT, e.tat)
+			}
+		}
+	} else { // nothing can have expired
+		live, minTAT = sh.n, sh.minTAT
+	}
+	if !must && live*4 > sh.n*3 {
+		return // not worth it; minTAT stays a bound for the expired entries
+	}
+	size := minSlots
+	for size < 2*(live+1) {
+		size *= 2
+	}
+	old := sh.slots
+	sh.slots = make([]slot, size)
+	sh.n = 0
+	for _, e := range old {
+		if e.key != 0 && e.tat > now {
+			i, _ := sh.find(e.key)
+			sh.slots[i] = e
+			sh.n++
 		}
 	}
 	sh.minTAT = minTAT
-	n := len(sh.m)
-	// Go maps never shrink; copy the survivors when they fill less than a
-	// quarter of the largest size the table reached.
-	if sh.peak > 4*minSweep && n < sh.peak/4 {
-		m := make(map[uint64]int64, n)
-		for k, v := range sh.m {
-			m[k] = v
-		}
-		sh.m = m
-		sh.peak = n
-	}
-	sh.sweepAt = max(minSweep, 2*n)
 }
 
 // Len returns the number of keys currently stored, including expired ones
@@ -199,7 +253,7 @@ func (s *MemoryStore) Len() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		total += len(sh.m)
+		total += sh.n
 		sh.mu.Unlock()
 	}
 	return total

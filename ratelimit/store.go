@@ -54,7 +54,8 @@ func CheckArgs(limit Limit, n int) error {
 	if limit.interval <= 0 {
 		return ErrInvalidLimit
 	}
-	if n < 0 || n > limit.burst {
+	if uint(n) > uint(limit.burst) { // also n < 0
+
 		return ErrInvalidCost
 	}
 	return nil
