@@ -252,3 +252,6 @@ func (*BackupCodes) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
 func (*BackupCodes) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// MarshalText returns "[REDACTED]", for text encoders other than JSON.
+func (*BackupCodes) MarshalText() ([]byte, error) { return []byte(redacted), nil }

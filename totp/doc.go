@@ -56,17 +56,22 @@
 // The TOTP secret is a long-term credential: anyone who reads it can make
 // valid codes forever. Store it encrypted, never in plain text. The
 // recommended pairing is Bulwark's sealbox package (this package does not
-// import it), with the user and purpose bound as associated data so a sealed
+// import it), with the user and field bound as associated data so a sealed
 // secret cannot be moved to another account:
 //
-//	sealed, err := box.Seal(secret.Bytes(), []byte("totp-secret:"+userID))
-//	// ... store sealed; at login:
-//	raw, err := box.Open(sealed, []byte("totp-secret:"+userID))
+//	aad := sealbox.AAD("user", userID, "field", "totp_secret")
+//	sealed, err := keyring.Seal(enrollment.Secret().Bytes(), aad)
+//	// ... store sealed as pending; at confirmation and at every login:
+//	raw, err := keyring.Open(sealed, aad)
 //	secret, err := totp.SecretFromBytes(raw)
 //	err = verifier.Verify(ctx, userID, secret, code)
 //
+// Key rotation in sealbox re-seals the stored secret without the user
+// noticing; the TOTP secret itself changes only by enrolling again.
+//
 // [Secret], [Enrollment] and [BackupCodes] print "[REDACTED]" through fmt,
-// log/slog and encoding/json, so they do not leak into logs by accident.
+// log/slog, encoding/json and other text encoders, so they do not leak into
+// logs by accident.
 //
 // # What this package defends against
 //

@@ -108,3 +108,6 @@ func (*Enrollment) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
 func (*Enrollment) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// MarshalText returns "[REDACTED]", for text encoders other than JSON.
+func (*Enrollment) MarshalText() ([]byte, error) { return []byte(redacted), nil }

@@ -18,8 +18,9 @@ var (
 const minSweep = 1024
 
 // MemoryStore is an in-process [ReplayStore], [AttemptStore] and
-// [BackupStore]. Create it with [NewMemoryStore]; it is safe for concurrent
-// use.
+// [BackupStore]. The zero value is an empty store ready to use, as is
+// [NewMemoryStore]'s result; it is safe for concurrent use and must not be
+// copied after first use.
 //
 // Replay and attempt records expire (by the wall clock) and are swept as the
 // maps grow, so memory stays proportional to the users active in the last few
@@ -50,20 +51,37 @@ type attemptEntry struct {
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{
-		replay:    make(map[string]replayEntry),
-		attempts:  make(map[string]attemptEntry),
-		backup:    make(map[string][][]byte),
-		nextSweep: minSweep,
-		now:       time.Now,
+	m := &MemoryStore{}
+	m.init()
+	return m
+}
+
+// init makes the zero value usable. It is called with m.mu held (or before
+// the store is shared).
+func (m *MemoryStore) init() {
+	if m.replay != nil {
+		return
 	}
+	m.replay = make(map[string]replayEntry)
+	m.attempts = make(map[string]attemptEntry)
+	m.backup = make(map[string][][]byte)
+	m.nextSweep = minSweep
+	if m.now == nil {
+		m.now = time.Now
+	}
+}
+
+// wall returns the wall clock used for expiry. m.mu is held.
+func (m *MemoryStore) wall() time.Time {
+	m.init()
+	return m.now()
 }
 
 // AcceptStep implements [ReplayStore].
 func (m *MemoryStore) AcceptStep(_ context.Context, user string, step uint64, ttl time.Duration) (bool, error) {
-	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := m.wall()
 	if e, ok := m.replay[user]; ok && now.Before(e.expires) && e.step >= step {
 		return false, nil
 	}
@@ -74,9 +92,9 @@ func (m *MemoryStore) AcceptStep(_ context.Context, user string, step uint64, tt
 
 // Attempt implements [AttemptStore].
 func (m *MemoryStore) Attempt(_ context.Context, user string, now time.Time, limit int, window time.Duration) (bool, time.Time, error) {
-	wall := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	wall := m.wall()
 	e, ok := m.attempts[user]
 	if !ok || !now.Before(e.until) || !wall.Before(e.expires) {
 		e = attemptEntry{until: now.Add(window), expires: wall.Add(window)}
@@ -97,7 +115,7 @@ func (m *MemoryStore) Attempt(_ context.Context, user string, now time.Time, lim
 // ResetAttempts implements [AttemptStore].
 func (m *MemoryStore) ResetAttempts(_ context.Context, user string) error {
 	m.mu.Lock()
-	delete(m.attempts, user)
+	delete(m.attempts, user) // deleting from a nil map is a no-op
 	m.mu.Unlock()
 	return nil
 }
@@ -110,6 +128,7 @@ func (m *MemoryStore) SetBackupCodes(_ context.Context, user string, hashes [][]
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.init()
 	if len(set) == 0 {
 		delete(m.backup, user)
 		return nil

@@ -109,3 +109,6 @@ func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 // MarshalJSON returns the JSON string "[REDACTED]". To store a secret, use
 // [Secret.Bytes] and encrypt it.
 func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// MarshalText returns "[REDACTED]", for text encoders other than JSON.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }

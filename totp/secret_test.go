@@ -2,6 +2,7 @@ package totp_test
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -95,6 +96,11 @@ func TestSecretsNeverPrint(t *testing.T) {
 		j, err := json.Marshal(val)
 		require.NoError(t, err)
 		outs = append(outs, string(j))
+		if tm, ok := val.(encoding.TextMarshaler); ok {
+			txt, err := tm.MarshalText()
+			require.NoError(t, err)
+			outs = append(outs, string(txt))
+		}
 		for _, out := range outs {
 			for _, f := range forbidden {
 				assert.NotContains(t, out, f, "%s printed a secret: %s", name, out)

@@ -146,6 +146,9 @@ return {1, u}
 // Attempt implements [totp.AttemptStore] with one Lua script. Times are
 // passed to Redis in Unix milliseconds.
 func (s *Store) Attempt(ctx context.Context, user string, now time.Time, limit int, window time.Duration) (bool, time.Time, error) {
+	if limit < 1 || window < time.Millisecond {
+		return false, time.Time{}, fmt.Errorf("redisstore: attempt: limit %d or window %v out of range", limit, window)
+	}
 	nowMS := now.UnixMilli()
 	res, err := attemptScript.Run(ctx, s.rdb, []string{s.key("attempts", user)}, nowMS, limit, window.Milliseconds()).Int64Slice()
 	if err != nil {

@@ -133,3 +133,12 @@ func TestStoreFailuresAreReported(t *testing.T) {
 	require.Error(t, s.SetBackupCodes(ctx, "alice", nil))
 	require.Error(t, s.ResetAttempts(ctx, "alice"))
 }
+
+func TestAttemptRejectsNonsenseLimits(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	_, _, err := s.Attempt(ctx, "alice", time.Now(), 0, time.Minute)
+	require.Error(t, err, "limit 0")
+	_, _, err = s.Attempt(ctx, "alice", time.Now(), 5, 0)
+	require.Error(t, err, "window 0")
+}
