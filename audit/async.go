@@ -22,8 +22,10 @@ type AsyncConfig struct {
 	// accepted; the request that produced it may be long gone). Required.
 	Sink Sink
 
-	// QueueSize bounds how many events wait for the background writer.
-	// Default 4096. Memory use is about 250 bytes per slot plus metadata.
+	// QueueSize bounds how many events wait for the background writer
+	// (which may hold up to as many again that it is writing). Default
+	// 4096. Memory grows on demand to about 2 x 200 bytes per slot, plus
+	// metadata.
 	QueueSize int
 
 	// DropWhenFull makes Write drop the event and return [ErrDropped]
@@ -47,19 +49,18 @@ type AsyncConfig struct {
 	OnError func(e Event, err error)
 }
 
-// AsyncStats are counters of an [AsyncSink]. Accepted = Written + Failed +
-// Queued once the background writer is idle.
+// AsyncStats are counters of an [AsyncSink].
 type AsyncStats struct {
 	Accepted uint64 // events taken into the queue
 	Written  uint64 // events the inner sink wrote without error
 	Failed   uint64 // accepted events the inner sink returned an error for
 	Dropped  uint64 // events refused by Write (each also reported to OnDrop)
-	Queued   int    // events waiting now
+	Queued   int    // accepted events not yet handed to the inner sink
 }
 
-// AsyncSink decouples request latency from a slow sink: Write puts the
-// event into a bounded queue and a background goroutine writes it to the
-// inner sink.
+// AsyncSink decouples request latency from a slow sink: Write appends the
+// event to a bounded queue and a background goroutine writes queued events
+// to the inner sink in batches, in order.
 //
 // Loss is never silent. An event is either accepted (Write returns nil), in
 // which case it is written to the inner sink before [AsyncSink.Close]
@@ -71,26 +72,32 @@ type AsyncStats struct {
 // drains the queue, then closes (or flushes) the inner sink.
 type AsyncSink struct {
 	sink    Sink
+	max     int
 	dropNow bool
 	onDrop  func(Event, uint64)
 	onError func(Event, error)
 
-	q        chan Event
-	flushReq chan chan error
-	closing  chan struct{} // closed when Close starts: wakes blocked writers
+	mu       sync.Mutex
+	buf      []Event       // accepted, waiting; len(buf) <= max
+	spare    []Event       // the writer's previous batch, for reuse
+	closed   bool          // no more events accepted
+	idle     bool          // the writer waits on wake
+	wake     chan struct{} // capacity 1
+	space    chan struct{} // closed when room frees up; nil if no writer waits
+	progress chan struct{} // closed after each batch; nil if no flusher waits
+	closing  chan struct{} // closed when Close starts
 	done     chan struct{} // closed when the background writer has exited
-
-	// mu fences Close against in-flight sends: writers hold it shared while
-	// they may send on q; Close takes it exclusively before closing q.
-	mu     sync.RWMutex
-	closed bool
 
 	closeOnce   sync.Once
 	closeMu     sync.Mutex // guards innerClosed and closeErr
 	innerClosed bool
 	closeErr    error
 
-	accepted, written, failed, dropped atomic.Uint64
+	// accepted and dropped change in Write, written and failed in the
+	// background writer: keep them on separate cache lines.
+	accepted, dropped atomic.Uint64
+	_                 [64]byte
+	written, failed   atomic.Uint64
 }
 
 var (
@@ -111,58 +118,69 @@ func NewAsync(cfg AsyncConfig) (*AsyncSink, error) {
 		cfg.QueueSize = 4096
 	}
 	s := &AsyncSink{
-		sink:     cfg.Sink,
-		dropNow:  cfg.DropWhenFull,
-		onDrop:   cfg.OnDrop,
-		onError:  cfg.OnError,
-		q:        make(chan Event, cfg.QueueSize),
-		flushReq: make(chan chan error),
-		closing:  make(chan struct{}),
-		done:     make(chan struct{}),
+		sink:    cfg.Sink,
+		max:     cfg.QueueSize,
+		dropNow: cfg.DropWhenFull,
+		onDrop:  cfg.OnDrop,
+		onError: cfg.OnError,
+		wake:    make(chan struct{}, 1),
+		closing: make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	go s.run()
 	return s, nil
 }
 
 // Write enqueues e. It returns nil when the event was accepted, [ErrDropped]
-// (possibly wrapping ctx.Err()) when it was not, or [ErrClosed] after Close.
-// Write copies a non-empty Metadata map (one allocation), since the event
-// outlives the call.
+// (possibly wrapping ctx.Err()) when it was not, or [ErrClosed] once Close
+// has started. Write copies a non-empty Metadata map (one allocation),
+// since the event outlives the call.
 func (s *AsyncSink) Write(ctx context.Context, e Event) error {
 	if len(e.Metadata) > 0 {
 		e.Metadata = maps.Clone(e.Metadata)
 	}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		s.drop(e)
-		return ErrClosed
+	s.mu.Lock()
+	for {
+		if s.closed {
+			s.mu.Unlock()
+			s.drop(e)
+			return ErrClosed
+		}
+		if len(s.buf) < s.max {
+			s.buf = append(s.buf, e)
+			s.accepted.Add(1)
+			s.wakeLocked()
+			s.mu.Unlock()
+			return nil
+		}
+		if s.dropNow {
+			s.mu.Unlock()
+			s.drop(e)
+			return ErrDropped
+		}
+		if s.space == nil {
+			s.space = make(chan struct{})
+		}
+		space := s.space
+		s.mu.Unlock()
+		select {
+		case <-space:
+		case <-ctx.Done():
+			s.drop(e)
+			return fmt.Errorf("%w: %w", ErrDropped, ctx.Err())
+		case <-s.closing:
+			s.drop(e)
+			return ErrClosed
+		}
+		s.mu.Lock()
 	}
-	select {
-	case s.q <- e:
-		s.mu.RUnlock()
-		s.accepted.Add(1)
-		return nil
-	default:
-	}
-	if s.dropNow {
-		s.mu.RUnlock()
-		s.drop(e)
-		return ErrDropped
-	}
-	select {
-	case s.q <- e:
-		s.mu.RUnlock()
-		s.accepted.Add(1)
-		return nil
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		s.drop(e)
-		return fmt.Errorf("%w: %w", ErrDropped, ctx.Err())
-	case <-s.closing:
-		s.mu.RUnlock()
-		s.drop(e)
-		return ErrClosed
+}
+
+// wakeLocked wakes the background writer if it waits. s.mu must be held.
+func (s *AsyncSink) wakeLocked() {
+	if s.idle {
+		s.idle = false
+		s.wake <- struct{}{} // never blocks: one send per idle period
 	}
 }
 
@@ -175,33 +193,44 @@ func (s *AsyncSink) drop(e Event) {
 
 // Stats returns the current counters.
 func (s *AsyncSink) Stats() AsyncStats {
-	return AsyncStats{
-		Accepted: s.accepted.Load(),
+	st := AsyncStats{
 		Written:  s.written.Load(),
 		Failed:   s.failed.Load(),
 		Dropped:  s.dropped.Load(),
-		Queued:   len(s.q),
+		Accepted: s.accepted.Load(),
 	}
+	if d := st.Accepted - st.Written - st.Failed; st.Accepted >= st.Written+st.Failed {
+		st.Queued = int(d)
+	}
+	return st
 }
 
 // Flush waits until every event accepted before the call has been handed to
 // the inner sink, then flushes the inner sink. It returns ctx.Err() if ctx
-// ends first (the events stay queued) and [ErrClosed] after Close.
+// ends first (the events stay queued) and [ErrClosed] once Close has
+// started.
 func (s *AsyncSink) Flush(ctx context.Context) error {
-	reply := make(chan error, 1)
-	select {
-	case s.flushReq <- reply:
-	case <-s.done:
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
 		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
 	}
-	select {
-	case err := <-reply:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	target := s.accepted.Load()
+	for s.written.Load()+s.failed.Load() < target {
+		if s.progress == nil {
+			s.progress = make(chan struct{})
+		}
+		p := s.progress
+		s.mu.Unlock()
+		select {
+		case <-p:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.mu.Lock()
 	}
+	s.mu.Unlock()
+	return Flush(ctx, s.sink)
 }
 
 // Close stops accepting events, waits until every accepted event has been
@@ -211,16 +240,16 @@ func (s *AsyncSink) Flush(ctx context.Context) error {
 // them. Later calls wait for the same drain and return the same result.
 func (s *AsyncSink) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
-		close(s.closing)
 		s.mu.Lock()
 		s.closed = true
+		close(s.closing)
+		s.wakeLocked()
 		s.mu.Unlock()
-		close(s.q)
 	})
 	select {
 	case <-s.done:
 	case <-ctx.Done():
-		return fmt.Errorf("audit: async close: %d events still queued: %w", len(s.q), ctx.Err())
+		return fmt.Errorf("audit: async close: %d events still queued: %w", s.Stats().Queued, ctx.Err())
 	}
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
@@ -231,39 +260,59 @@ func (s *AsyncSink) Close(ctx context.Context) error {
 	return s.closeErr
 }
 
-// run is the background writer.
+// run is the background writer: it takes all queued events at once (so
+// writers and the background writer rarely contend for the lock), writes
+// them in order, and exits once closed and drained.
 func (s *AsyncSink) run() {
 	defer close(s.done)
 	bg := context.Background()
 	for {
-		select {
-		case e, ok := <-s.q:
-			if !ok {
-				return
-			}
-			s.write(bg, e)
-		case reply := <-s.flushReq:
-			// Everything accepted before the Flush call is in the queue
-			// now (or already written).
-			for n := len(s.q); n > 0; n-- {
-				e, ok := <-s.q
-				if !ok {
-					break
-				}
-				s.write(bg, e)
-			}
-			reply <- Flush(bg, s.sink)
+		s.mu.Lock()
+		for len(s.buf) == 0 && !s.closed {
+			s.idle = true
+			s.mu.Unlock()
+			<-s.wake
+			s.mu.Lock()
 		}
+		if len(s.buf) == 0 {
+			s.mu.Unlock()
+			return
+		}
+		batch := s.buf
+		s.buf, s.spare = s.spare[:0], nil
+		if s.space != nil {
+			close(s.space)
+			s.space = nil
+		}
+		s.mu.Unlock()
+
+		var failed uint64
+		for i := range batch {
+			if !s.write(bg, batch[i]) {
+				failed++
+			}
+		}
+		clear(batch) // drop references to metadata maps
+
+		s.mu.Lock()
+		s.failed.Add(failed)
+		s.written.Add(uint64(len(batch)) - failed)
+		s.spare = batch[:0]
+		if s.progress != nil {
+			close(s.progress)
+			s.progress = nil
+		}
+		s.mu.Unlock()
 	}
 }
 
-func (s *AsyncSink) write(ctx context.Context, e Event) {
+// write writes one event and reports whether it succeeded.
+func (s *AsyncSink) write(ctx context.Context, e Event) bool {
 	if err := s.sink.Write(ctx, e); err != nil {
-		s.failed.Add(1)
 		if s.onError != nil {
 			s.onError(e, err)
 		}
-		return
+		return false
 	}
-	s.written.Add(1)
+	return true
 }

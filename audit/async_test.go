@@ -115,7 +115,7 @@ func TestAsyncDropModeCountsAndReportsEveryDrop(t *testing.T) {
 	}
 	require.Equal(t, []uint64{1, 2, 3}, reported)
 	require.Equal(t, []string{"5", "6", "7"}, reportedIDs)
-	require.Equal(t, AsyncStats{Accepted: 5, Dropped: 3, Queued: 4}, s.Stats())
+	require.Equal(t, AsyncStats{Accepted: 5, Dropped: 3, Queued: 5}, s.Stats())
 
 	close(g.release)
 	require.NoError(t, s.Close(ctx))
@@ -176,7 +176,7 @@ func TestAsyncCloseReportsQueuedEventsWhenContextEnds(t *testing.T) {
 	cancel()
 	err = s.Close(ctx)
 	require.ErrorIs(t, err, context.Canceled)
-	require.ErrorContains(t, err, "1 events still queued")
+	require.ErrorContains(t, err, "2 events still queued")
 
 	close(g.release) // the background writer keeps draining
 	require.NoError(t, s.Close(context.Background()))
