@@ -240,3 +240,65 @@ func TestAsyncCopiesMetadata(t *testing.T) {
 	require.NoError(t, s.Close(context.Background()))
 	require.Equal(t, "before", g.mem.Events()[0].Metadata["k"])
 }
+
+func TestAsyncBlockedWriterProceedsWhenRoomFreesUp(t *testing.T) {
+	g := newGateSink()
+	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 1})
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), ev("0")))
+	<-g.entered
+	require.NoError(t, s.Write(context.Background(), ev("1")))
+
+	blocked := make(chan error)
+	go func() { blocked <- s.Write(context.Background(), ev("2")) }()
+	close(g.release) // the writer takes "1", making room for "2"
+	require.NoError(t, <-blocked)
+	require.NoError(t, s.Close(context.Background()))
+	require.Equal(t, []string{"0", "1", "2"}, ids(g.mem.Events()))
+	require.Zero(t, s.Stats().Dropped)
+}
+
+func TestAsyncFlushHonoursContext(t *testing.T) {
+	g := newGateSink()
+	s, err := NewAsync(AsyncConfig{Sink: g})
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), ev("0")))
+	<-g.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, s.Flush(ctx), context.Canceled)
+	close(g.release)
+	require.NoError(t, s.Flush(context.Background()))
+	require.Equal(t, 1, g.mem.Len())
+	require.NoError(t, s.Close(context.Background()))
+}
+
+func TestAsyncDropModeUnderConcurrencyAccountsForEveryEvent(t *testing.T) {
+	mem := NewMemorySink(100000)
+	var reported sync.Map
+	s, err := NewAsync(AsyncConfig{Sink: mem, QueueSize: 4, DropWhenFull: true,
+		OnDrop: func(e Event, _ uint64) { reported.Store(e.Target.ID, true) }})
+	require.NoError(t, err)
+	const writers, each = 8, 2000
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id := fmt.Sprintf("w%d-%d", w, i)
+				if err := s.Write(context.Background(), ev(id)); err != nil {
+					assert.ErrorIs(t, err, ErrDropped)
+					_, ok := reported.Load(id)
+					assert.True(t, ok, "drop of %s not reported", id)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, s.Close(context.Background()))
+	st := s.Stats()
+	require.Equal(t, uint64(writers*each), st.Accepted+st.Dropped)
+	require.Equal(t, st.Accepted, st.Written)
+	require.Equal(t, int(st.Accepted), mem.Len())
+}
