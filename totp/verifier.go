@@ -302,7 +302,8 @@ func (v *Verifier) Verify(ctx context.Context, user string, secret Secret, code 
 // enrolment (from [Verifier.Enroll]): it is [Verifier.Verify] under the name
 // that documents the flow. Mark the enrolment active only when it returns
 // nil. The confirming code's step is recorded, so it cannot be reused for the
-// next login.
+// next login. Replay records are per user, not per secret: a user who
+// re-enrols within the same minute may have to wait for the next code.
 func (v *Verifier) ConfirmEnrollment(ctx context.Context, user string, secret Secret, code string) error {
 	return v.Verify(ctx, user, secret, code)
 }

@@ -18,7 +18,7 @@ import (
 
 // newRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0). Without
 // a server it skips the test, unless CI is set: then it fails.
-func newRedis(t *testing.T) *redis.Client {
+func newRedis(t testing.TB) *redis.Client {
 	t.Helper()
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
@@ -42,7 +42,9 @@ func newRedis(t *testing.T) *redis.Client {
 
 // newStore returns a Store under a fresh random key prefix and deletes its
 // keys when the test ends (never FLUSHDB: other packages share the database).
-func newStore(t *testing.T) *redisstore.Store {
+func newStore(t *testing.T) *redisstore.Store { return newStoreB(t) }
+
+func newStoreB(t testing.TB) *redisstore.Store {
 	t.Helper()
 	rdb := newRedis(t)
 	var r [8]byte
