@@ -53,9 +53,9 @@
 // the record's own canonical bytes. [Verify] (or [VerifyConfig.Verify])
 // reads a log back and returns a [*VerifyError] naming the first line that
 // was edited, deleted, inserted, duplicated or moved. A hash chain cannot
-// notice that its tail was cut off, so the sink also produces signed
-// [Checkpoint]s (latest sequence number and MAC, HMAC-signed): store them
-// outside the log's storage and verify against the latest one
+// notice that its tail was cut off, so the sink also produces checkpoints
+// ([Checkpoint]: the latest sequence number and MAC, HMAC-signed): store
+// them outside the log's storage and verify against the latest one
 // (VerifyConfig.Expect) to detect truncation.
 //
 // Key rotation: every record names its key by ID. Call [ChainSink.Rotate]
