@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,6 +83,18 @@ func TestEnrollQRCode(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// The smallest allowed QR code holds the longest URI Enroll can make.
+func TestEnrollQRCodeFitsTheLongestURI(t *testing.T) {
+	v := totp.MustNew(totp.Config{Issuer: strings.Repeat("é", 50), Algorithm: totp.SHA512, QRSize: 160})
+	e, err := v.Enroll(strings.Repeat("é", 100))
+	require.NoError(t, err)
+	b, err := e.QRCodePNG()
+	require.NoError(t, err)
+	img, err := png.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	assert.Equal(t, 160, img.Bounds().Dx())
+}
+
 func TestEnrollRejectsBadAccounts(t *testing.T) {
 	v := totp.MustNew(totp.Config{Issuer: "Example"})
 	for _, tc := range []struct{ name, account string }{
@@ -129,5 +140,4 @@ func TestAlgorithmString(t *testing.T) {
 	assert.Equal(t, "SHA256", totp.SHA256.String())
 	assert.Equal(t, "SHA512", totp.SHA512.String())
 	assert.Equal(t, "Algorithm(9)", totp.Algorithm(9).String())
-	_ = time.Second
 }

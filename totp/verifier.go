@@ -95,8 +95,9 @@ type Config struct {
 	// instances: guesses spread across them are counted separately.
 	AttemptStore AttemptStore
 
-	// QRSize is the width and height in pixels of enrolment QR codes, 64 to
-	// 1024. Default 256.
+	// QRSize is the width and height in pixels of enrolment QR codes, 160 to
+	// 1024. Default 256. The minimum fits the longest URI this package makes
+	// (maximum-length non-ASCII issuer and account with a SHA512 secret).
 	QRSize int
 
 	// Now returns the current time. Default time.Now. Tests inject a fake
@@ -182,8 +183,8 @@ func New(cfg Config) (*Verifier, error) {
 	switch {
 	case v.qrSize == 0:
 		v.qrSize = 256
-	case v.qrSize < 64 || v.qrSize > 1024:
-		return nil, fmt.Errorf("totp: Config.QRSize must be 64 to 1024, got %d", cfg.QRSize)
+	case v.qrSize < 160 || v.qrSize > 1024:
+		return nil, fmt.Errorf("totp: Config.QRSize must be 160 to 1024, got %d", cfg.QRSize)
 	}
 	if v.replay == nil || v.attempts == nil {
 		m := NewMemoryStore()
