@@ -68,7 +68,8 @@ type AsyncStats struct {
 // reported to OnDrop. Inner sink failures are counted and reported to
 // OnError.
 //
-// An AsyncSink is safe for concurrent use. Call Close at shutdown: it
+// Create one with [NewAsync]; the zero value is not usable. It is safe
+// for concurrent use. Call Close at shutdown: it
 // drains the queue, then closes (or flushes) the inner sink.
 type AsyncSink struct {
 	sink    Sink

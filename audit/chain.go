@@ -65,7 +65,8 @@ type ChainConfig struct {
 // MAC, so [Verify] detects any edit, deletion, insertion or reordering of
 // records; a [Checkpoint] stored elsewhere also detects truncation.
 //
-// It is safe for concurrent use; writes are serialized.
+// Create one with [NewChain]; the zero value is not usable. It is safe for
+// concurrent use; writes are serialized.
 type ChainSink struct {
 	mu      sync.Mutex
 	w       io.Writer

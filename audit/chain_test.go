@@ -536,3 +536,47 @@ func TestRotateRejectsTheSameKeyID(t *testing.T) {
 	require.ErrorContains(t, c.Rotate(keyOther), "new ID")
 	require.ErrorContains(t, c.Rotate(Key{}), "invalid")
 }
+
+func TestVerifyOnRecordSeesEachVerifiedEvent(t *testing.T) {
+	var buf bytes.Buffer
+	writeChain(t, &buf, ChainConfig{}, 1, 4)
+	var seqs []uint64
+	var got []Event
+	_, err := VerifyConfig{Keys: []Key{key1}, OnRecord: func(seq uint64, event []byte) error {
+		var e Event
+		if err := json.Unmarshal(event, &e); err != nil {
+			return err
+		}
+		seqs = append(seqs, seq)
+		got = append(got, e)
+		return nil
+	}}.Verify(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	require.Equal(t, []uint64{1, 2, 3, 4}, seqs)
+	for i, e := range got {
+		requireSameEvent(t, chainEvent(i+1), e)
+	}
+
+	stop := errors.New("stop")
+	n := 0
+	_, err = VerifyConfig{Keys: []Key{key1}, OnRecord: func(uint64, []byte) error {
+		n++
+		if n == 2 {
+			return stop
+		}
+		return nil
+	}}.Verify(bytes.NewReader(buf.Bytes()))
+	require.ErrorIs(t, err, stop)
+	require.Equal(t, 2, n)
+
+	// A record that fails verification is never shown.
+	lines := splitLines(buf.Bytes())
+	lines[1] = strings.Replace(lines[1], "u_2", "u_X", 1)
+	var shown []uint64
+	_, err = VerifyConfig{Keys: []Key{key1}, OnRecord: func(seq uint64, _ []byte) error {
+		shown = append(shown, seq)
+		return nil
+	}}.Verify(strings.NewReader(strings.Join(lines, "")))
+	require.ErrorIs(t, err, ErrBadMAC)
+	require.Equal(t, []uint64{1}, shown)
+}

@@ -16,7 +16,8 @@ const maxRetainedBuf = 64 << 10
 // '\n') to an io.Writer, in a single Write call per event so lines from
 // concurrent writers never interleave.
 //
-// It is safe for concurrent use; writes are serialized. It does no
+// Create one with [NewJSONSink]; the zero value is not usable. It is safe
+// for concurrent use; writes are serialized. It does no
 // buffering of its own: wrap a file in a bufio.Writer for throughput and
 // call [JSONSink.Flush] (which also calls Sync on writers that have it,
 // such as *os.File) at shutdown.

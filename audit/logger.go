@@ -31,7 +31,8 @@ type Config struct {
 // metadata keys with [Redacted] (see [IsSensitiveKey]) in a copy of the
 // map, leaving the caller's map untouched.
 //
-// A Logger is safe for concurrent use when its sink is.
+// Create one with [New]; the zero value is not usable. A Logger is safe
+// for concurrent use when its sink is.
 type Logger struct {
 	sink   Sink
 	redact redactor

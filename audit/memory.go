@@ -10,7 +10,8 @@ import (
 // applications that show a recent-activity page. It is bounded: when full,
 // the oldest event is evicted and counted in [MemorySink.Evicted].
 //
-// It is safe for concurrent use. It stores a copy of each event's
+// Create one with [NewMemorySink]; the zero value is not usable. It is
+// safe for concurrent use. It stores a copy of each event's
 // metadata, so callers may reuse their maps.
 type MemorySink struct {
 	mu      sync.Mutex

@@ -8,7 +8,8 @@ import (
 
 // MultiSink writes every event to several sinks, in order. A failing sink
 // does not stop the others: Write returns all failures joined, each naming
-// the sink's index. It is safe for concurrent use when its sinks are.
+// the sink's index. Create one with [NewMulti]. It is safe for concurrent
+// use when its sinks are.
 type MultiSink struct {
 	sinks []Sink
 }

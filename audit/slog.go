@@ -19,6 +19,9 @@ import (
 // Audit events bypass level filtering: Write calls the handler's Handle
 // directly even when the handler is not enabled for the level, because a
 // log-level setting must not silently discard audit records.
+//
+// Create one with [NewSlogSink]. It is safe for concurrent use when the
+// handler is (all standard handlers are).
 type SlogSink struct {
 	h slog.Handler
 }

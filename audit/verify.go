@@ -74,6 +74,15 @@ type VerifyConfig struct {
 	// MaxLineBytes bounds a record's length (default 1 MiB); longer lines
 	// fail as malformed instead of exhausting memory.
 	MaxLineBytes int
+
+	// OnRecord, when set, is called for each record once its MAC has been
+	// checked, with its sequence number and the exact JSON of its event
+	// (decode it with encoding/json into an [Event]; the slice is valid
+	// only during the call). Use it to export or index a log while
+	// verifying it, but trust what it saw only if Verify returns nil: a
+	// later record may still fail. An error from OnRecord stops Verify and
+	// is returned as is. Default: none.
+	OnRecord func(seq uint64, event []byte) error
 }
 
 // Verify checks a chain log written with a single key from its first
@@ -175,6 +184,11 @@ func (cfg VerifyConfig) Verify(r io.Reader) (Checkpoint, error) {
 		if cfg.Expect != nil && seq == cfg.Expect.Seq && prev != cfg.Expect.MAC {
 			return fail(ErrCheckpointMismatch)
 		}
+		if cfg.OnRecord != nil {
+			if err := cfg.OnRecord(seq, rec.event); err != nil {
+				return Checkpoint{}, err
+			}
+		}
 	}
 	if cfg.Expect != nil && seq < cfg.Expect.Seq {
 		return Checkpoint{}, &VerifyError{Line: line + 1, Seq: seq + 1, Err: ErrTruncated}
@@ -214,10 +228,11 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 }
 
 type record struct {
-	seq  uint64
-	kid  []byte
-	body []byte // the MACed bytes: the line up to the mac field
-	mac  [32]byte
+	seq   uint64
+	kid   []byte
+	body  []byte // the MACed bytes: the line up to the mac field
+	event []byte // the event's JSON, inside body
+	mac   [32]byte
 }
 
 const (
@@ -267,6 +282,6 @@ func parseRecord(line []byte) (record, bool) {
 	if len(rest) < 2 || rest[0] != '{' || rest[len(rest)-1] != '}' {
 		return rec, false
 	}
-	rec.body = body
+	rec.body, rec.event = body, rest
 	return rec, true
 }
