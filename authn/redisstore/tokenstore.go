@@ -99,6 +99,9 @@ return 1
 
 // SaveToken implements [authn.TokenStore].
 func (s *TokenStore) SaveToken(ctx context.Context, rec authn.TokenRecord, replace bool) error {
+	if len(rec.Purpose) > 0xFFFF {
+		return errors.New("redisstore: token purpose longer than 65535 bytes")
+	}
 	member := hex.EncodeToString(rec.Key[:])
 	sub := tokenSubjectID(rec.Purpose, rec.Subject)
 	rep := "0"
