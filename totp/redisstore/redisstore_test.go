@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bulwark-go/bulwark/totp"
@@ -143,4 +144,47 @@ func TestAttemptRejectsNonsenseLimits(t *testing.T) {
 	require.Error(t, err, "limit 0")
 	_, _, err = s.Attempt(ctx, "alice", time.Now(), 5, 0)
 	require.Error(t, err, "window 0")
+}
+
+// Replay and attempt keys expire on the Redis side (checked through PTTL,
+// without sleeping); backup code sets do not.
+func TestKeysExpire(t *testing.T) {
+	ctx := context.Background()
+	rdb := newRedis(t)
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	prefix := "bulwark-test:totp:" + hex.EncodeToString(r[:]) + ":"
+	s, err := redisstore.New(rdb, redisstore.Config{KeyPrefix: prefix})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		keys, _ := rdb.Keys(context.Background(), prefix+"*").Result()
+		if len(keys) > 0 {
+			rdb.Del(context.Background(), keys...)
+		}
+	})
+
+	ttlOf := func(kind string) time.Duration {
+		t.Helper()
+		keys, err := rdb.Keys(ctx, prefix+kind+":*").Result()
+		require.NoError(t, err)
+		require.Len(t, keys, 1, "keys of kind %s", kind)
+		d, err := rdb.PTTL(ctx, keys[0]).Result()
+		require.NoError(t, err)
+		return d
+	}
+
+	_, err = s.AcceptStep(ctx, "alice", 7, 90*time.Second)
+	require.NoError(t, err)
+	d := ttlOf("step")
+	assert.True(t, d > 80*time.Second && d <= 90*time.Second, "step key TTL %v, want about 90s", d)
+
+	now := time.Now()
+	_, _, err = s.Attempt(ctx, "alice", now, 3, 10*time.Minute)
+	require.NoError(t, err)
+	d = ttlOf("attempts")
+	assert.True(t, d > 9*time.Minute && d <= 10*time.Minute, "attempt key TTL %v, want about 10m", d)
+
+	require.NoError(t, s.SetBackupCodes(ctx, "alice", [][]byte{[]byte("h1"), []byte("h2")}))
+	d = ttlOf("backup")
+	assert.Equal(t, time.Duration(-1), d, "backup codes must not expire")
 }
