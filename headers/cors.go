@@ -39,8 +39,10 @@ type CORSConfig struct {
 	// with reflecting arbitrary origins: only listed origins get it.
 	AllowCredentials bool
 
-	// AllowedMethods lists the methods a preflight may ask for.
-	// Default: GET, HEAD, POST.
+	// AllowedMethods lists the methods a preflight may ask for, sent in
+	// Access-Control-Allow-Methods. GET, HEAD and POST are always allowed,
+	// because browsers send them cross-origin without asking. Default: GET,
+	// HEAD, POST.
 	AllowedMethods []string
 
 	// AllowedHeaders lists the request headers (beyond the CORS-safelisted
@@ -249,7 +251,14 @@ func (c *CORS) preflight(w http.ResponseWriter, r *http.Request, origin string) 
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// methodAllowed reports whether a preflight may ask for method m. The
+// CORS-safelisted methods are always allowed, as browsers send them
+// without a preflight anyway (Fetch standard, "CORS-preflight fetch").
 func (c *CORS) methodAllowed(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+		return true
+	}
 	return slices.Contains(c.methods, m)
 }
 
