@@ -37,7 +37,7 @@ type MemoryConfig struct {
 	//
 	// Default 0: no cap. Memory is then bounded by the number of keys
 	// live at once (each expires when its budget is full again, at most
-	// one period after its last event), about 20-40 bytes per key.
+	// one period after its last event), about 20-50 bytes per key.
 	MaxKeys int
 
 	// Now returns the current time. Default time.Now, read through the
@@ -52,16 +52,18 @@ type MemoryConfig struct {
 // each keep their own budgets (multiplying the effective limit); use
 // ratelimit/redisstore to share them.
 //
-// It is sharded 256 ways by a keyed hash of the key, each shard with its
-// own mutex, so there is no global lock on the hot path, and a decision for
-// a key already tracked allocates nothing. Expired entries are swept
-// incrementally, one shard at a time, when a shard has doubled since its
-// last sweep, and a shard's table is rebuilt when most of it is empty, so
-// memory follows the number of live keys.
+// It is sharded 256 ways by a keyed hash of the key, each shard an
+// open-addressing table with its own mutex, so there is no global lock on
+// the hot path, and a decision for a key already tracked allocates
+// nothing. Expired entries (whose budget is full again) are dropped
+// incrementally, one shard at a time, when a shard's table fills up or at
+// most every 10 seconds on an insertion; the rebuilt table is sized for
+// the survivors, so memory follows the number of live keys and is given
+// back after a spike.
 //
 // Keys are stored as 64-bit keyed hashes (hash/maphash with a random
 // seed), not as strings: raw keys (IP addresses, user IDs) are never kept,
-// and the store uses about 20-40 bytes per key. Two distinct keys share a
+// and the store uses about 20-50 bytes per key. Two distinct keys share a
 // budget only if their hashes collide, with probability about n²/2⁶⁵ for n
 // live keys (one in 36 million for a million keys); the seed is secret, so
 // collisions cannot be aimed, and a collision makes the two keys stricter,

@@ -37,14 +37,8 @@ type Config struct {
 }
 
 // Store is a [ratelimit.Store] backed by Redis, shared by every instance
-// that uses the same server and prefix.
-//
-// Each decision is one round trip: a Lua script run with EVALSHA (falling
-// back to EVAL, which also loads it, when the server answers NOSCRIPT,
-// for example after a restart or SCRIPT FLUSH). The script reads the
-// server's TIME, so client clock skew does not matter, and touches exactly
-// one key, "<prefix><key>", which expires when its budget is full again;
-// it therefore works with Redis Cluster. Times are kept in whole
+// that uses the same server and prefix; see the package documentation for
+// how a decision is made. Times are kept in whole
 // microseconds; an emission interval that is not a whole number of
 // microseconds is rounded up (never more permissive).
 //
