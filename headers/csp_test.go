@@ -105,6 +105,7 @@ func TestPolicyValidateRejects(t *testing.T) {
 		{"a hash with an unknown algorithm", headers.Policy{headers.ScriptSrc: {"'sha1-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"}}, "malformed hash"},
 		{"a host with a bad port", headers.Policy{headers.ImgSrc: {"https://a.example:80a"}}, "malformed source"},
 		{"a host with a query-like suffix", headers.Policy{headers.ImgSrc: {"a.example?x"}}, "malformed source"},
+		{"a path containing the nonce placeholder", headers.Policy{headers.ImgSrc: {"https://a.example/'nonce-{per-request}'"}}, "malformed source"},
 		{"a wildcard in the middle of a host", headers.Policy{headers.ImgSrc: {"https://a.*.example"}}, "malformed source"},
 
 		// Script contradictions.

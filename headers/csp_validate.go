@@ -262,6 +262,11 @@ func validHash(s string) bool {
 // validHostSource parses host-source = [scheme "://"] host-part [":" port]
 // [path], host-part = "*" / ["*."] labels.
 func validHostSource(s string) bool {
+	if strings.ContainsRune(s, '\'') {
+		// Quotes belong to keywords, nonces and hashes only; refusing them
+		// here also keeps the nonce placeholder out of paths.
+		return false
+	}
 	if scheme, rest, ok := strings.Cut(s, "://"); ok {
 		if !validScheme(scheme) {
 			return false
