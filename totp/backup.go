@@ -64,8 +64,8 @@ type BackupConfig struct {
 }
 
 // BackupCodes makes and verifies single-use recovery codes for users who lost
-// their authenticator. Create it with [NewBackupCodes]; it is safe for
-// concurrent use. It holds the HMAC key, so it never prints itself.
+// their authenticator. Create it with [NewBackupCodes] (the zero value is not
+// usable); it is safe for concurrent use. It holds the HMAC key, so it never prints itself.
 type BackupCodes struct {
 	key         []byte
 	store       BackupStore

@@ -106,7 +106,8 @@ type Config struct {
 }
 
 // Verifier enrols users and verifies their TOTP codes with replay protection
-// and attempt limits. Create it with [New]; it is safe for concurrent use.
+// and attempt limits. Create it with [New] (the zero Verifier is not usable);
+// it is safe for concurrent use.
 // Most callers want [Verifier.Verify].
 type Verifier struct {
 	issuer      string
