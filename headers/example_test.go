@@ -173,3 +173,20 @@ func ExampleNoStore() {
 	fmt.Println(rec.Header().Get("Cache-Control"))
 	// Output: no-store
 }
+
+// A fixed inline script can be allowed by its hash instead of a nonce,
+// for example on a page that is cached.
+func ExampleHashSource() {
+	script := []byte("alert('Hello, world.');")
+	p := headers.Policy{
+		headers.DefaultSrc: {headers.Self},
+		headers.ScriptSrc:  {headers.HashSource(script)},
+		headers.ObjectSrc:  {headers.None},
+		headers.BaseURI:    {headers.None},
+	}
+	fmt.Println(p.Validate())
+	fmt.Println(p)
+	// Output:
+	// <nil>
+	// default-src 'self'; script-src 'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='; object-src 'none'; base-uri 'none'
+}
