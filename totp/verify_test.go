@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -345,4 +347,32 @@ func TestLockedOutErrorRetryAfter(t *testing.T) {
 	assert.Equal(t, 91*time.Second, e.RetryAfter(t0))
 	assert.Equal(t, time.Duration(0), e.RetryAfter(t0.Add(time.Hour)))
 	assert.ErrorIs(t, e, totp.ErrLockedOut)
+}
+
+// Of many concurrent verifications of one code, exactly one succeeds (run
+// with -race); the others see a replay.
+func TestVerifyConcurrentUseSucceedsOnce(t *testing.T) {
+	v := totp.MustNew(totp.Config{Issuer: "Example", MaxFailures: 20, Now: func() time.Time { return t0 }})
+	secret := mustSecret(t, testSeed)
+	code := refCode(testSeed, totp.SHA1, 6, t0)
+	var wins, replays atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 16 {
+		wg.Go(func() {
+			<-start
+			switch err := v.Verify(context.Background(), "alice", secret, code); {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, totp.ErrReplayedCode):
+				replays.Add(1)
+			default:
+				t.Errorf("unexpected error %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, int32(1), wins.Load())
+	assert.Equal(t, int32(15), replays.Load())
 }
