@@ -262,7 +262,7 @@ func runInvalid(t *testing.T, newStore Factory) {
 func runConcurrency(t *testing.T, newStore Factory) {
 	const (
 		rate       = 1000 // per second
-		burst      = 1000 // a second of refill: longer than any stall at the end
+		burst      = 2000 // two seconds of refill: longer than any stall at the end
 		goroutines = 64
 		window     = 500 * time.Millisecond
 	)
