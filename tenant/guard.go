@@ -222,7 +222,7 @@ func (g *Guard) UnsafeBackgroundScope(orgID, job string, role Role) (Scope, erro
 	if g.onDecision != nil {
 		g.onDecision(Decision{Allowed: true, Reason: ReasonBackground, OrgID: orgID, Role: role, Job: job})
 	}
-	return Scope{orgID: orgID, job: job, role: role, kind: kindBackground, g: g}, nil
+	return Scope{orgID: orgID, actor: job, role: role, kind: kindBackground, g: g}, nil
 }
 
 // statusHandler writes a plain-text response with the standard status

@@ -71,7 +71,7 @@ func TestScopeCanFollowsTheTable(t *testing.T) {
 		{RoleOwner, []Permission{PermRead, PermWrite, PermManageMembers, PermManageIntegrations, PermViewAudit, PermManageBilling, PermDeleteOrg}, nil},
 	}
 	for _, tt := range tests {
-		s := Scope{orgID: "acme", userID: "u", role: tt.role, kind: kindRequest, g: g}
+		s := Scope{orgID: "acme", actor: "u", role: tt.role, kind: kindRequest, g: g}
 		for _, p := range tt.can {
 			assert.True(t, s.Can(p), "%v.Can(%s)", tt.role, p)
 		}
@@ -93,8 +93,8 @@ func TestCustomPermissionTable(t *testing.T) {
 	perms[PermWrite] = RoleViewer
 	delete(perms, "invoices:approve")
 
-	member := Scope{orgID: "acme", userID: "mike", role: RoleMember, kind: kindRequest, g: g}
-	admin := Scope{orgID: "acme", userID: "ada", role: RoleAdmin, kind: kindRequest, g: g}
+	member := Scope{orgID: "acme", actor: "mike", role: RoleMember, kind: kindRequest, g: g}
+	admin := Scope{orgID: "acme", actor: "ada", role: RoleAdmin, kind: kindRequest, g: g}
 	assert.False(t, member.Can(PermWrite))
 	assert.True(t, admin.Can(PermWrite))
 	assert.False(t, member.Can("invoices:approve"))

@@ -133,7 +133,7 @@ func (g *Guard) decide(r *http.Request, min Role, perm Permission) (s Scope, reu
 	d.OrgID = org
 
 	var role Role
-	if p, ok := r.Context().Value(scopeKey{}).(*Scope); ok && p.g == g && p.kind == kindRequest && p.orgID == org && p.userID == user {
+	if p, ok := r.Context().Value(scopeKey{}).(*Scope); ok && p.g == g && p.kind == kindRequest && p.orgID == org && p.actor == user {
 		role, reused = p.role, true
 	} else {
 		var found bool
@@ -155,7 +155,7 @@ func (g *Guard) decide(r *http.Request, min Role, perm Permission) (s Scope, reu
 	if g.onDecision != nil {
 		g.onDecision(d)
 	}
-	return Scope{orgID: org, userID: user, role: role, kind: kindRequest, g: g}, reused, ReasonAllowed, nil
+	return Scope{orgID: org, actor: user, role: role, kind: kindRequest, g: g}, reused, ReasonAllowed, nil
 }
 
 // deny reports a denial to the hook and returns it.

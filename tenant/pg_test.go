@@ -128,7 +128,7 @@ func newPGEnv(t *testing.T) *pgEnv {
 
 // scope makes a request scope as the middleware would after a lookup.
 func (e *pgEnv) scope(org, user string, role Role) Scope {
-	return Scope{orgID: org, userID: user, role: role, kind: kindRequest, g: e.guard}
+	return Scope{orgID: org, actor: user, role: role, kind: kindRequest, g: e.guard}
 }
 
 // exec runs statements as the superuser.

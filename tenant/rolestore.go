@@ -192,7 +192,7 @@ func (s *RoleStore) Remove(ctx context.Context, tx *sql.Tx, actor Scope, targetU
 // start of the request and a concurrent change may have demoted the actor
 // since. An actor who is no longer a member gets ErrForbidden.
 func (s *RoleStore) lockFresh(ctx context.Context, tx *sql.Tx, actor Scope, targetUserID string) (Locked, Scope, error) {
-	l, err := s.Lock(ctx, tx, actor.orgID, actor.userID, targetUserID)
+	l, err := s.Lock(ctx, tx, actor.orgID, actor.UserID(), targetUserID)
 	if err != nil {
 		return Locked{}, actor, err
 	}

@@ -62,7 +62,7 @@ func CheckRoleChange(actor Scope, target Member, to Role, owners int) error {
 		return ErrInvalidRole
 	}
 	switch {
-	case actor.kind == kindRequest && target.UserID == actor.userID:
+	case actor.kind == kindRequest && target.UserID == actor.actor:
 		return ErrSelfRoleChange
 	case !actor.Can(PermManageMembers):
 		return ErrForbidden
@@ -91,7 +91,7 @@ func CheckRemoval(actor Scope, target Member, owners int) error {
 		return err
 	}
 	lastOwner := target.Role == RoleOwner && owners <= 1
-	if actor.kind == kindRequest && target.UserID == actor.userID {
+	if actor.kind == kindRequest && target.UserID == actor.actor {
 		if lastOwner {
 			return ErrLastOwner
 		}

@@ -28,11 +28,11 @@ func runSteps(t *testing.T, org map[string]Role, steps []op) map[string]Role {
 	for i, st := range steps {
 		var actor Scope
 		if st.actor == "" {
-			actor = Scope{orgID: "acme", job: "job", role: RoleOwner, kind: kindBackground, g: g}
+			actor = Scope{orgID: "acme", actor: "job", role: RoleOwner, kind: kindBackground, g: g}
 		} else {
 			r, ok := state[st.actor]
 			require.True(t, ok, "step %d: actor %s must be a member", i, st.actor)
-			actor = Scope{orgID: "acme", userID: st.actor, role: r, kind: kindRequest, g: g}
+			actor = Scope{orgID: "acme", actor: st.actor, role: r, kind: kindRequest, g: g}
 		}
 		owners := 0
 		for _, r := range state {
@@ -186,7 +186,7 @@ func TestRoleChangeSequences(t *testing.T) {
 
 func TestRuleInputValidation(t *testing.T) {
 	g := newGuard(t, Config{})
-	owner := Scope{orgID: "acme", userID: "olga", role: RoleOwner, kind: kindRequest, g: g}
+	owner := Scope{orgID: "acme", actor: "olga", role: RoleOwner, kind: kindRequest, g: g}
 	tests := []struct {
 		name string
 		err  error

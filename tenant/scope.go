@@ -31,12 +31,13 @@ const (
 // A Scope is a small immutable value; copy it freely. It is safe for
 // concurrent use.
 type Scope struct {
-	orgID  string
-	userID string
-	job    string
-	role   Role
-	kind   scopeKind
-	g      *Guard
+	orgID string
+	// actor is the user ID for request scopes and the job name for
+	// background scopes; kind says which.
+	actor string
+	role  Role
+	kind  scopeKind
+	g     *Guard
 }
 
 // OrgID returns the organisation the scope is limited to ("" for the zero
@@ -45,7 +46,12 @@ func (s Scope) OrgID() string { return s.orgID }
 
 // UserID returns the acting user, or "" for a background scope and the
 // zero Scope.
-func (s Scope) UserID() string { return s.userID }
+func (s Scope) UserID() string {
+	if s.kind != kindRequest {
+		return ""
+	}
+	return s.actor
+}
 
 // Role returns the acting user's role in the organisation (the zero Role
 // for the zero Scope).
@@ -57,7 +63,10 @@ func (s Scope) IsZero() bool { return s.kind == 0 }
 // Background reports whether s was made by [Guard.UnsafeBackgroundScope]
 // and, if so, the job name given there.
 func (s Scope) Background() (job string, ok bool) {
-	return s.job, s.kind == kindBackground
+	if s.kind != kindBackground {
+		return "", false
+	}
+	return s.actor, true
 }
 
 // Can reports whether the scope's role holds permission p under the
@@ -76,9 +85,9 @@ func (s Scope) Can(p Permission) bool {
 func (s Scope) String() string {
 	switch s.kind {
 	case kindRequest:
-		return "org=" + s.orgID + " user=" + s.userID + " role=" + s.role.String()
+		return "org=" + s.orgID + " user=" + s.actor + " role=" + s.role.String()
 	case kindBackground:
-		return "org=" + s.orgID + " job=" + s.job + " role=" + s.role.String()
+		return "org=" + s.orgID + " job=" + s.actor + " role=" + s.role.String()
 	}
 	return "no scope"
 }

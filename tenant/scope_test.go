@@ -81,6 +81,6 @@ func TestUnsafeBackgroundScope(t *testing.T) {
 }
 
 func TestRequestScopeString(t *testing.T) {
-	s := Scope{orgID: "acme", userID: "ada", role: RoleAdmin, kind: kindRequest}
+	s := Scope{orgID: "acme", actor: "ada", role: RoleAdmin, kind: kindRequest}
 	assert.Equal(t, "org=acme user=ada role=admin", s.String())
 }
