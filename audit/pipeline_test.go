@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,7 +32,7 @@ func TestPipeline(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				require.NoError(t, log.Log(WithRequestID(context.Background(), fmt.Sprintf("r%d-%d", w, i)), Event{
+				assert.NoError(t, log.Log(WithRequestID(context.Background(), fmt.Sprintf("r%d-%d", w, i)), Event{
 					Action:   ActionAPIKeyCreated,
 					Metadata: map[string]string{"api_key": "sk_live_secret", "name": "ci"},
 				}))
