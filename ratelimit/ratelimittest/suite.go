@@ -257,8 +257,9 @@ func runInvalid(t *testing.T, newStore Factory) {
 // Redis), bracketing the first and the final decision, and the budget that
 // came back but was not taken (because goroutines were descheduled on a
 // busy machine) is counted through the final decision's Remaining. The
-// burst is large enough that the budget never fills up again during the
-// test, so no refill is lost to the cap and the count is exact.
+// budget is emptied by the first decision and the burst is large enough
+// that it never fills up again during the test, so no refill is lost to
+// the cap and the count is exact.
 func runConcurrency(t *testing.T, newStore Factory) {
 	const (
 		rate       = 1000 // per second
@@ -274,12 +275,15 @@ func runConcurrency(t *testing.T, newStore Factory) {
 
 	var admitted, calls atomic.Int64
 	var failed atomic.Value
+	// The first decision spends the whole burst, so that from then on the
+	// budget is never full and no refill is lost to the cap, not even while
+	// the goroutines start.
 	startLo := clock()
-	first, err := store.Allow(ctx, key, limit, 1)
+	first, err := store.Allow(ctx, key, limit, burst)
 	startHi := clock()
 	require.NoError(t, err)
 	require.True(t, first.Allowed)
-	admitted.Add(1)
+	admitted.Add(burst)
 
 	localEnd := time.Now().Add(window)
 	var wg sync.WaitGroup
