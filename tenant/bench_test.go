@@ -81,7 +81,8 @@ func BenchmarkScopeCan(b *testing.B) {
 func BenchmarkFromContext(b *testing.B) {
 	g := newGuard(b, Config{})
 	s, _ := g.UnsafeBackgroundScope("acme", "bench", RoleMember)
-	ctx := NewContext(context.WithValue(context.Background(), struct{}{}, 1), s)
+	type otherKey struct{}
+	ctx := NewContext(context.WithValue(context.Background(), otherKey{}, 1), s)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := FromContext(ctx); !ok {

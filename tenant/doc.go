@@ -96,9 +96,10 @@
 //
 // with the scope's org ID; "true" makes the setting last only until the
 // transaction ends, so pooled connections never leak a scope. Pair it with
-// a policy on every tenant table, and connect as a role that neither owns
-// the tables nor has BYPASSRLS (superusers and table owners skip policies
-// unless FORCE is set; superusers skip them always):
+// a policy on every tenant table, and connect as a role that is not a
+// superuser, lacks BYPASSRLS and does not own the tables (superusers and
+// BYPASSRLS roles skip every policy; owners skip them unless the table has
+// FORCE ROW LEVEL SECURITY):
 //
 //	CREATE ROLE app LOGIN NOSUPERUSER NOBYPASSRLS;
 //	GRANT SELECT, INSERT, UPDATE, DELETE ON projects TO app;

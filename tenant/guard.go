@@ -89,8 +89,9 @@ type Config struct {
 
 	// OnDecision, if set, is called synchronously with every allow and
 	// deny decision, including background scopes. Use it for audit logs
-	// and metrics. It runs on the request path: keep it fast, and do not
-	// write to the response from it. Default: no hook.
+	// and metrics. It runs on the request path and concurrently for
+	// concurrent requests: keep it fast and safe for concurrent use, and
+	// do not write to the response from it. Default: no hook.
 	OnDecision func(Decision)
 
 	// UnauthenticatedHandler writes the response for requests without a
