@@ -233,7 +233,8 @@ func validName(s string) bool {
 // that admit the request. The error is nil when the request is allowed,
 // wraps [ErrLimited] when a rule denies it, and wraps [ErrUnavailable]
 // when the store failed (then the Decision is allowed only under
-// InsecureFailOpen).
+// InsecureFailOpen). Check writes no headers and calls no hooks; those
+// are the Handler's.
 func (l *Limiter) Check(r *http.Request) (Decision, error) {
 	ctx := r.Context()
 	d := Decision{Allowed: true, Results: make([]RuleResult, 0, len(l.rules))}
