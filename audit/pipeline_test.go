@@ -60,3 +60,33 @@ func TestPipeline(t *testing.T) {
 	require.Equal(t, uint64(writers*each), cp.Seq)
 	require.Equal(t, writers*each, n)
 }
+
+func TestConcurrentWritersNeverInterleaveLines(t *testing.T) {
+	var jsonOut, chainOut bytes.Buffer
+	chain, err := NewChain(ChainConfig{Writer: &chainOut, Key: key1})
+	require.NoError(t, err)
+	sink := NewMulti(NewJSONSink(&jsonOut), chain)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				e := chainEvent(i)
+				e.Reason = fmt.Sprintf("writer %d says %s", w, bytes.Repeat([]byte("x"), 500))
+				assert.NoError(t, sink.Write(context.Background(), e))
+			}
+		}()
+	}
+	wg.Wait()
+	sc := bufio.NewScanner(&jsonOut)
+	lines := 0
+	for sc.Scan() {
+		require.True(t, json.Valid(sc.Bytes()))
+		lines++
+	}
+	require.Equal(t, 800, lines)
+	cp, err := Verify(&chainOut, key1)
+	require.NoError(t, err)
+	require.Equal(t, uint64(800), cp.Seq)
+}
