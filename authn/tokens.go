@@ -147,7 +147,7 @@ func (t *Tokens) Issue(ctx context.Context, subject string) (IssuedToken, error)
 	if err := t.store.SaveToken(ctx, rec, !t.keepPrevious); err != nil {
 		return IssuedToken{}, fmt.Errorf("authn: saving token: %w", err)
 	}
-	return IssuedToken{Value: TokenValue(tokenB64.EncodeToString(raw[:])), ExpiresAt: rec.ExpiresAt}, nil
+	return IssuedToken{Value: newTokenValue(tokenB64.EncodeToString(raw[:])), ExpiresAt: rec.ExpiresAt}, nil
 }
 
 // Consume redeems a token and returns its subject. It returns
@@ -198,11 +198,25 @@ func (t *Tokens) key(raw *[tokenRawSize]byte) [TokenKeySize]byte {
 }
 
 // TokenValue is a one-time token as sent to the user. It is a secret until
-// consumed: its String, GoString, Format, LogValue and MarshalJSON methods
-// print [REDACTED], so it cannot leak into logs by accident. Call
-// [TokenValue.Reveal] where the token must really be written, e.g. into the
-// email.
-type TokenValue string
+// consumed: its String, GoString, Format, LogValue, MarshalJSON and
+// MarshalText methods print [REDACTED], so it cannot leak into logs by
+// accident. Call [TokenValue.Reveal] where the token must really be
+// written, e.g. into the email.
+//
+// The text sits behind a pointer, so even a struct that holds a TokenValue
+// (or an [IssuedToken]) in an unexported field, where fmt cannot call the
+// methods above, prints an address rather than the token. The zero value
+// reveals "".
+type TokenValue struct {
+	p *string // a pointer to a non-struct: fmt prints only its address
+}
 
 // Reveal returns the token text.
-func (v TokenValue) Reveal() string { return string(v) }
+func (v TokenValue) Reveal() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func newTokenValue(s string) TokenValue { return TokenValue{p: &s} }
