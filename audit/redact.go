@@ -118,8 +118,9 @@ func (r redactor) metadata(m map[string]string) map[string]string {
 // ("user:password@") is dropped. Other parameters keep their order and
 // encoding. A parameter whose value is itself a URL with a query or
 // fragment (return_to=https://…%3Ftoken%3D…) is redacted the same way, up
-// to three levels deep. A string that does not parse as a URL is replaced
-// by [Redacted] as a whole, since its secrets cannot be located.
+// to three levels deep; parameters that do not decode are deleted. A string
+// that does not parse as a URL is replaced by [Redacted] as a whole, since
+// its secrets cannot be located.
 func RedactURL(raw string) string { return redactURL(raw, 3) }
 
 func redactURL(raw string, depth int) string {
@@ -144,8 +145,9 @@ func redactURL(raw string, depth int) string {
 }
 
 // redactQuery removes sensitive parameters from an encoded query string.
-// A parameter whose name does not decode is removed too; values that are
-// URLs themselves are redacted while depth lasts, and removed after.
+// A parameter whose name or value does not decode is removed too; values
+// that are URLs themselves are redacted while depth lasts, and removed
+// after.
 func redactQuery(q string, depth int) string {
 	if q == "" {
 		return ""
@@ -160,7 +162,11 @@ func redactQuery(q string, depth int) string {
 		if err != nil || IsSensitiveKey(dec) {
 			continue
 		}
-		if v, err := url.QueryUnescape(value); err == nil && strings.ContainsAny(v, "?#") {
+		v, err := url.QueryUnescape(value)
+		if err != nil {
+			continue // cannot see what it holds
+		}
+		if strings.ContainsAny(v, "?#") {
 			if depth == 0 {
 				continue
 			}

@@ -90,6 +90,7 @@ func TestRedactURL(t *testing.T) {
 		{"a plain fragment is kept", "https://app.example/docs#section-2", "https://app.example/docs#section-2"},
 		{"a fragment holding only a token is dropped", "/cb#id_token=abc", "/cb"},
 		{"a parameter name that does not decode is removed", "/s?%zz=1&x=2", "/s?x=2"},
+		{"a parameter value that does not decode is removed", "/s?next=%2Fr%3Ftoken%3Dabc%zz&x=2", "/s?x=2"},
 		{"an empty query marker disappears", "/s?", "/s"},
 		{"a query of only secrets disappears", "/s?token=a&code=b", "/s"},
 		{"an unparseable URL is redacted whole", "http://[::1/?token=abc", Redacted},
