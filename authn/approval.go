@@ -1,7 +1,6 @@
 package authn
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -59,8 +58,8 @@ type ApprovalConfig struct {
 	// and a link signed with any of the keys verifies. To rotate, prepend a
 	// new key and drop the oldest once every link it signed has expired.
 	// Required; each key must be at least 32 random bytes (e.g. from
-	// crypto/rand or a secrets manager), and must not be reused for any
-	// other purpose.
+	// crypto/rand or a secrets manager) wrapped with [NewApprovalKey], and
+	// must not be reused for any other purpose.
 	Keys []ApprovalKey
 
 	// Nonces remembers redeemed single-use links. Default: a new
@@ -101,7 +100,7 @@ func NewApprovals(cfg ApprovalConfig) (*Approvals, error) {
 		return nil, errors.New("authn: ApprovalConfig.Keys must hold at least one key")
 	}
 	for i, k := range cfg.Keys {
-		if len(k) < ApprovalMinKeySize {
+		if len(k.bytes()) < ApprovalMinKeySize {
 			return nil, fmt.Errorf("authn: ApprovalConfig.Keys[%d] is shorter than %d bytes", i, ApprovalMinKeySize)
 		}
 		a.keys = append(a.keys, newApprovalMACPool(k))
@@ -302,7 +301,7 @@ func approvalParse(p []byte) (Approval, [approvalNonceSize]byte, error) {
 type approvalMACPool struct{ pool sync.Pool }
 
 func newApprovalMACPool(key ApprovalKey) *approvalMACPool {
-	k := bytes.Clone(key) // later changes to the caller's slice must not matter
+	k := key.bytes() // a fresh copy
 	return &approvalMACPool{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
 }
 
@@ -317,10 +316,35 @@ func (p *approvalMACPool) sum(dst, msg []byte) []byte {
 	return dst
 }
 
-// ApprovalKey is an HMAC key for [Approvals]. It is a secret: its String,
-// GoString, Format, LogValue and MarshalJSON methods print [REDACTED], so a
-// logged [ApprovalConfig] does not reveal it.
-type ApprovalKey []byte
+// ApprovalKey is an HMAC key for [Approvals]; create one with
+// [NewApprovalKey]. It is a secret: its String, GoString, Format, LogValue,
+// MarshalJSON and MarshalText methods print [REDACTED], so a logged
+// [ApprovalConfig] does not reveal it. The bytes sit behind a pointer, so
+// even a struct holding an ApprovalKey or an ApprovalConfig in an unexported
+// field, where fmt cannot call those methods, prints an address rather than
+// the key. The zero ApprovalKey is empty and rejected by [NewApprovals].
+type ApprovalKey struct {
+	// A pointer to a string: fmt prints only its address, even in the
+	// %!s(…) form it uses for a verb that does not fit, which follows a
+	// pointer to a slice, array, map or struct and prints what it points to.
+	p *string
+}
+
+// NewApprovalKey returns an ApprovalKey holding a copy of key, which should
+// be at least [ApprovalMinKeySize] random bytes from crypto/rand or a
+// secrets manager; [NewApprovals] checks the length. Later changes to key do
+// not affect the result.
+func NewApprovalKey(key []byte) ApprovalKey {
+	s := string(key)
+	return ApprovalKey{p: &s}
+}
+
+func (k ApprovalKey) bytes() []byte {
+	if k.p == nil {
+		return nil
+	}
+	return []byte(*k.p)
+}
 
 // String returns "[REDACTED]".
 func (ApprovalKey) String() string { return tokenRedacted }
@@ -336,6 +360,9 @@ func (ApprovalKey) LogValue() slog.Value { return slog.StringValue(tokenRedacted
 
 // MarshalJSON returns the JSON string "[REDACTED]".
 func (ApprovalKey) MarshalJSON() ([]byte, error) { return []byte(`"` + tokenRedacted + `"`), nil }
+
+// MarshalText returns "[REDACTED]", for encoders that use text marshalling.
+func (ApprovalKey) MarshalText() ([]byte, error) { return []byte(tokenRedacted), nil }
 
 // Format prints Approvals without its keys, whatever the verb.
 func (a *Approvals) Format(f fmt.State, _ rune) {

@@ -19,8 +19,8 @@ import (
 )
 
 var (
-	approvalKeyOld = authn.ApprovalKey(bytes.Repeat([]byte{0x11}, 32))
-	approvalKeyNew = authn.ApprovalKey(bytes.Repeat([]byte{0x22}, 32))
+	approvalKeyOld = authn.NewApprovalKey(bytes.Repeat([]byte{0x11}, 32))
+	approvalKeyNew = authn.NewApprovalKey(bytes.Repeat([]byte{0x22}, 32))
 )
 
 func newTestApprovals(t *testing.T, clock *tokenClock, keys ...authn.ApprovalKey) *authn.Approvals {
@@ -181,8 +181,8 @@ func TestApprovalConcurrentRedeemSucceedsOnce(t *testing.T) {
 func TestNewApprovalsValidates(t *testing.T) {
 	cases := map[string]authn.ApprovalConfig{
 		"no keys":                {},
-		"a 31-byte key":          {Keys: []authn.ApprovalKey{make([]byte, 31)}},
-		"a short old key":        {Keys: []authn.ApprovalKey{approvalKeyNew, authn.ApprovalKey("short")}},
+		"a 31-byte key":          {Keys: []authn.ApprovalKey{authn.NewApprovalKey(make([]byte, 31))}},
+		"a short old key":        {Keys: []authn.ApprovalKey{approvalKeyNew, authn.NewApprovalKey([]byte("short"))}},
 		"a negative maximum TTL": {Keys: []authn.ApprovalKey{approvalKeyNew}, MaxTTL: -time.Second},
 	}
 	for name, cfg := range cases {
@@ -211,8 +211,8 @@ func TestApprovalSignValidates(t *testing.T) {
 }
 
 func TestApprovalKeysAreCopied(t *testing.T) {
-	key := bytes.Clone(approvalKeyNew)
-	a := authn.MustNewApprovals(authn.ApprovalConfig{Keys: []authn.ApprovalKey{key}})
+	key := bytes.Repeat([]byte{0x33}, 32)
+	a := authn.MustNewApprovals(authn.ApprovalConfig{Keys: []authn.ApprovalKey{authn.NewApprovalKey(key)}})
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "s"})
 	require.NoError(t, err)
 	clear(key) // the caller wiping its buffer must not change the verifier
@@ -231,7 +231,8 @@ func TestApprovalLinksHaveOneSpelling(t *testing.T) {
 }
 
 func TestApprovalKeysNeverPrint(t *testing.T) {
-	key := authn.ApprovalKey("a secret key that is 32 bytes ok")
+	raw := []byte("a secret key that is 32 bytes ok")
+	key := authn.NewApprovalKey(raw)
 	cfg := authn.ApprovalConfig{Keys: []authn.ApprovalKey{key}}
 	a := authn.MustNewApprovals(cfg)
 	js, err := json.Marshal(cfg.Keys)
@@ -244,8 +245,8 @@ func TestApprovalKeysNeverPrint(t *testing.T) {
 		"%+v approvals": fmt.Sprintf("%+v", a), "json": string(js), "slog": logBuf.String(),
 	} {
 		require.NotContains(t, out, "secret key", name)
-		require.NotContains(t, out, fmt.Sprintf("%x", []byte(key)), name)
-		require.NotContains(t, out, fmt.Sprint([]byte(key)[:4]), name)
+		require.NotContains(t, out, fmt.Sprintf("%x", raw), name)
+		require.NotContains(t, out, fmt.Sprint(raw[:4]), name)
 		require.Contains(t, out, "[REDACTED]", name)
 	}
 }

@@ -146,7 +146,7 @@ func BenchmarkPolicyCheck(b *testing.B) {
 }
 
 func BenchmarkApprovals(b *testing.B) {
-	a := MustNewApprovals(ApprovalConfig{Keys: []ApprovalKey{make([]byte, 32)}})
+	a := MustNewApprovals(ApprovalConfig{Keys: []ApprovalKey{NewApprovalKey(make([]byte, 32))}})
 	req := ApprovalRequest{Purpose: "agent-payment", Subject: "action-7f3a"}
 	link, err := a.Sign(req)
 	if err != nil {

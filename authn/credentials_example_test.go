@@ -133,7 +133,7 @@ func ExampleApprovals() {
 	if _, err := rand.Read(key); err != nil { // in production: from a secrets manager
 		panic(err)
 	}
-	approvals := authn.MustNewApprovals(authn.ApprovalConfig{Keys: []authn.ApprovalKey{key}})
+	approvals := authn.MustNewApprovals(authn.ApprovalConfig{Keys: []authn.ApprovalKey{authn.NewApprovalKey(key)}})
 
 	// The agent wants to pay an invoice: email the user a single-use link.
 	token, err := approvals.Sign(authn.ApprovalRequest{

@@ -89,7 +89,7 @@ func FuzzApprovalVerify(f *testing.F) {
 	// A fixed key, so links signed in the coordinator verify in the fuzz
 	// workers; the nonces and expiries differ per process, so the property
 	// checks content, not membership in a set.
-	a := MustNewApprovals(ApprovalConfig{Keys: []ApprovalKey{[]byte("0123456789abcdef0123456789abcdef")}})
+	a := MustNewApprovals(ApprovalConfig{Keys: []ApprovalKey{NewApprovalKey([]byte("0123456789abcdef0123456789abcdef"))}})
 	subjects := map[string]bool{"s": true, "action-123": true, strings.Repeat("x", 512): true}
 	for _, req := range []ApprovalRequest{
 		{Purpose: "p", Subject: "s"},

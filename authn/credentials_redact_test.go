@@ -91,3 +91,18 @@ func TestTokenValueNeverPrints(t *testing.T) {
 		"[]TokenValue": []authn.TokenValue{tok.Value},
 	})
 }
+
+func TestApprovalKeysNeverPrintInAnyForm(t *testing.T) {
+	secret := []byte("approval key: 32 or more secret bytes")
+	key := authn.NewApprovalKey(secret)
+	cfg := authn.ApprovalConfig{Keys: []authn.ApprovalKey{key}}
+	a := authn.MustNewApprovals(cfg)
+	requireNoSecret(t, [][]byte{secret}, map[string]any{
+		"ApprovalKey":     key,
+		"[]ApprovalKey":   cfg.Keys,
+		"ApprovalConfig":  cfg,
+		"*ApprovalConfig": &cfg,
+		"*Approvals":      a,
+		"Approvals":       *a,
+	})
+}

@@ -25,7 +25,7 @@ func ExampleNewTokenStore() {
 		panic(err)
 	}
 	approvals := authn.MustNewApprovals(authn.ApprovalConfig{
-		Keys:   []authn.ApprovalKey{[]byte("load 32+ random bytes from your secrets store")},
+		Keys:   []authn.ApprovalKey{authn.NewApprovalKey([]byte("load 32+ random bytes from your secrets store"))},
 		Nonces: nonces,
 	})
 
