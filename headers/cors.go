@@ -67,7 +67,8 @@ type CORSConfig struct {
 }
 
 // CORS is the cross-origin resource sharing middleware built by
-// [NewCORS]. It is immutable and safe for concurrent use.
+// [NewCORS]. It is immutable and safe for concurrent use. The zero value
+// (and a nil *CORS) allows no origin, and its Handler method panics.
 //
 // It decides which other origins may read responses; it does not stop
 // cross-origin requests from being sent. Pair it with [CSRF] to refuse
@@ -186,7 +187,7 @@ func (c *CORS) Allowed(origin string) bool {
 
 // allowOrigin returns the Access-Control-Allow-Origin value for origin.
 func (c *CORS) allowOrigin(origin string) ([]string, bool) {
-	if origin == "" || origin == "null" {
+	if c == nil || origin == "" || origin == "null" {
 		return nil, false
 	}
 	if c.any {
@@ -209,7 +210,11 @@ func (c *CORS) allowOrigin(origin string) ([]string, bool) {
 // CORS headers, so the browser keeps their responses from the calling
 // script. Vary: Origin is added to every response (appended to any
 // existing Vary), so caches never serve one origin's answer to another.
+// It panics if c was not created by [NewCORS].
 func (c *CORS) Handler(next http.Handler) http.Handler {
+	if c == nil || c.deny == nil {
+		panic("headers: CORS.Handler called on a CORS not created by headers.NewCORS")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()
 		origin := r.Header.Get("Origin")

@@ -38,7 +38,8 @@ type CSRFConfig struct {
 // It relies on safe methods being safe: a GET handler that changes state
 // is not protected. See the package documentation for the SameSite cookie
 // recipe that complements it. CSRF is immutable and safe for concurrent
-// use.
+// use. The zero value (and a nil *CSRF) rejects every request in
+// [CSRF.Check], and its Handler method panics.
 type CSRF struct {
 	cop *http.CrossOriginProtection
 }
@@ -86,6 +87,9 @@ func addBypass(cop *http.CrossOriginProtection, p string) (err error) {
 // Check reports whether r should be rejected; the error wraps
 // [ErrCrossOriginRequest]. It does not call the DeniedHandler.
 func (c *CSRF) Check(r *http.Request) error {
+	if c == nil || c.cop == nil {
+		return fmt.Errorf("%w: CSRF not created by NewCSRF", ErrCrossOriginRequest)
+	}
 	if err := c.cop.Check(r); err != nil {
 		return fmt.Errorf("%w: %v", ErrCrossOriginRequest, err)
 	}
@@ -93,7 +97,11 @@ func (c *CSRF) Check(r *http.Request) error {
 }
 
 // Handler returns middleware that calls next for allowed requests and
-// the DeniedHandler for rejected ones.
+// the DeniedHandler for rejected ones. It panics if c was not created by
+// [NewCSRF].
 func (c *CSRF) Handler(next http.Handler) http.Handler {
+	if c == nil || c.cop == nil {
+		panic("headers: CSRF.Handler called on a CSRF not created by headers.NewCSRF")
+	}
 	return c.cop.Handler(next)
 }

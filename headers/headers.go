@@ -22,7 +22,8 @@ const (
 
 // Headers is the security-headers middleware built by [New]. It is
 // immutable and safe for concurrent use. Most callers want
-// [Headers.Handler].
+// [Headers.Handler]. The zero value is not usable: its Handler method
+// panics rather than serve responses without headers.
 //
 // Header values are computed once and the same backing slices are put
 // into every response's header map, so a request costs only the
@@ -230,8 +231,13 @@ func (h *Headers) WithCSP(policy Policy) (*Headers, error) {
 }
 
 // Handler returns middleware that adds the security headers to every
-// response and, if configured, redirects plain HTTP to HTTPS.
+// response and, if configured, redirects plain HTTP to HTTPS. It panics if
+// h was not created by [New]: a zero Headers would otherwise send no
+// security headers at all.
 func (h *Headers) Handler(next http.Handler) http.Handler {
+	if h == nil || h.static == nil {
+		panic("headers: Headers.Handler called on a Headers not created by headers.New")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, next)
 	})
