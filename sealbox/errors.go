@@ -31,3 +31,7 @@ var ErrInvalidKeyText = errors.New("sealbox: key text is not valid hex or base64
 // ErrTooLarge is returned by the seal operations when the plaintext exceeds
 // [MaxPlaintextSize].
 var ErrTooLarge = errors.New("sealbox: plaintext too large")
+
+// errZeroKeyring is returned by the seal operations of a Keyring that was
+// not created by [New], which has no key to seal with.
+var errZeroKeyring = errors.New("sealbox: Keyring not created by sealbox.New")

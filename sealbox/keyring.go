@@ -31,7 +31,8 @@ type Config struct {
 // columns.
 //
 // A Keyring is immutable after [New] and safe for concurrent use; create it
-// once at start-up. Printing it shows [REDACTED].
+// once at start-up. Printing it shows [REDACTED]. A zero or nil Keyring
+// holds no key: sealing returns an error and opening returns [ErrDecrypt].
 type Keyring struct {
 	primary *Key
 	keys    []*Key // primary first; a short slice beats a map for 1-3 keys
@@ -63,10 +64,19 @@ func New(cfg Config) (*Keyring, error) {
 
 func (k *Key) valid() bool { return k != nil && k.st != nil }
 
-// PrimaryID returns the key ID of the primary key.
-func (r *Keyring) PrimaryID() uint32 { return r.primary.id }
+// PrimaryID returns the key ID of the primary key, or 0 for a Keyring not
+// created by [New].
+func (r *Keyring) PrimaryID() uint32 {
+	if r == nil {
+		return 0
+	}
+	return r.primary.ID()
+}
 
 func (r *Keyring) lookup(id uint32) *Key {
+	if r == nil {
+		return nil
+	}
 	for _, k := range r.keys {
 		if k.id == id {
 			return k
@@ -85,6 +95,9 @@ func (r *Keyring) lookup(id uint32) *Key {
 // The result is len(plaintext)+[Overhead] bytes. Seal returns [ErrTooLarge]
 // for plaintexts over [MaxPlaintextSize].
 func (r *Keyring) Seal(plaintext, aad []byte) ([]byte, error) {
+	if r == nil || !r.primary.valid() {
+		return nil, errZeroKeyring
+	}
 	if len(plaintext) > MaxPlaintextSize {
 		return nil, ErrTooLarge
 	}

@@ -21,7 +21,7 @@ func (r *Keyring) NeedsRotation(ciphertext []byte) bool {
 		ciphertext = ct
 	}
 	h, ok := parseHeader(ciphertext)
-	return ok && h.keyID != r.primary.id
+	return ok && r != nil && r.primary.valid() && h.keyID != r.primary.id
 }
 
 // Rotate opens ciphertext with whichever key sealed it and seals the
