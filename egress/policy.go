@@ -229,6 +229,9 @@ func (p *Policy) checkAddr(addr netip.Addr, hostAllowed bool) error {
 		}
 	}
 	class := defaultClass(a)
+	if class == ClassTranslated && embedsMetadata(a) {
+		class = ClassMetadata
+	}
 	if class == "" || (hostAllowed && class != ClassMetadata) {
 		// Allowed hosts skip the default deny list, except for the cloud
 		// metadata endpoints: no integration legitimately lives there.

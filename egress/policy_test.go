@@ -86,8 +86,8 @@ func TestCheckAddrDefaultDenyList(t *testing.T) {
 		{"64:ff9b::808:808", ClassTranslated},   // NAT64, even of a public address
 		{"64:ff9b:1::a00:1", ClassTranslated},   // local-use NAT64
 		{"2001:0:4136:e378::1", ClassTranslated},
-		{"2002:7f00:1::1", ClassTranslated},    // 6to4 embedding 127.0.0.1
-		{"2002:a9fe:a9fe::1", ClassTranslated}, // 6to4 embedding 169.254.169.254
+		{"2002:7f00:1::1", ClassTranslated},  // 6to4 embedding 127.0.0.1
+		{"2002:a9fe:a9fe::1", ClassMetadata}, // 6to4 embedding 169.254.169.254
 	}
 	p := mustPolicy(t, Config{})
 	for _, tt := range tests {
@@ -208,4 +208,33 @@ func TestZeroConfigDefaults(t *testing.T) {
 	assert.Equal(t, 5, p.maxRedirects)
 	assert.Equal(t, int64(10<<20), p.maxBody)
 	assert.Nil(t, p.proxy)
+}
+
+// An allowed host may reach private addresses, but never the cloud metadata
+// service, including through IPv6 forms that lead to its IPv4 address.
+func TestAllowedHostCannotReachMetadataThroughTranslatedForms(t *testing.T) {
+	p := mustPolicy(t, Config{AllowedHosts: []string{"jira.corp.example"}})
+	for _, tt := range []struct{ name, addr string }{
+		{"the IPv4 address itself", "169.254.169.254"},
+		{"IPv4-mapped", "::ffff:169.254.169.254"},
+		{"NAT64 well-known prefix", "64:ff9b::a9fe:a9fe"},
+		{"NAT64 local-use prefix, /96 layout", "64:ff9b:1::a9fe:a9fe"},
+		{"NAT64 local-use prefix, RFC 6052 /48 layout", "64:ff9b:1:a9fe:a9:fe00::"},
+		{"IPv4-compatible", "::a9fe:a9fe"},
+		{"IPv4-translated (SIIT)", "::ffff:0:a9fe:a9fe"},
+		{"6to4", "2002:a9fe:a9fe::1"},
+		{"Teredo client (obfuscated)", "2001:0:4136:e378:8000:63bf:5601:5601"},
+		{"Teredo server", "2001:0:a9fe:a9fe::1"},
+		{"Alibaba metadata over NAT64", "64:ff9b::6464:64c8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := p.checkAddr(netip.MustParseAddr(tt.addr), true)
+			var de *DeniedError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, ClassMetadata, de.Class)
+		})
+	}
+	// Translated forms of ordinary private addresses stay open to an
+	// allowed host, like the private addresses themselves.
+	assert.NoError(t, p.checkAddr(netip.MustParseAddr("64:ff9b::a01:203"), true), "NAT64 of 10.1.2.3")
 }

@@ -170,3 +170,26 @@ func defaultClass(a netip.Addr) string {
 	}
 	return ""
 }
+
+// embedsMetadata reports whether a, an IPv6 address in one of the
+// translation ranges, carries a cloud metadata IPv4 address in any of the
+// places a translation mechanism reads one from. An allowed host may reach
+// translated private addresses, but not the metadata service this way.
+func embedsMetadata(a netip.Addr) bool {
+	if !a.Is6() {
+		return false
+	}
+	b := a.As16()
+	for _, v4 := range [...][4]byte{
+		{b[12], b[13], b[14], b[15]},     // last 32 bits: NAT64 /96, IPv4-compatible, SIIT
+		{b[6], b[7], b[9], b[10]},        // RFC 6052 /48 layout (64:ff9b:1::/48)
+		{b[2], b[3], b[4], b[5]},         // 6to4
+		{b[4], b[5], b[6], b[7]},         // Teredo server
+		{^b[12], ^b[13], ^b[14], ^b[15]}, // Teredo client, obfuscated
+	} {
+		if defaultClass(netip.AddrFrom4(v4)) == ClassMetadata {
+			return true
+		}
+	}
+	return false
+}
