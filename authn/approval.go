@@ -86,6 +86,9 @@ type ApprovalConfig struct {
 // Link scanners and mail previewers follow links: show the action on GET
 // with [Approvals.Verify], and act only on a POST from that page with
 // [Approvals.Redeem].
+//
+// A zero or nil Approvals has no key: Sign returns an error and every link
+// is [ErrApprovalInvalid].
 type Approvals struct {
 	keys   []*approvalMACPool
 	nonces ApprovalNonceStore
@@ -159,6 +162,9 @@ type Approval struct {
 // path segment or fragment of the approval URL. Expiry has one-second
 // resolution.
 func (a *Approvals) Sign(req ApprovalRequest) (string, error) {
+	if a == nil || len(a.keys) == 0 {
+		return "", errors.New("authn: Approvals not created by NewApprovals")
+	}
 	ttl := req.TTL
 	if ttl == 0 {
 		ttl = DefaultApprovalTTL
@@ -225,7 +231,7 @@ func (a *Approvals) Redeem(ctx context.Context, purpose, token string) (Approval
 
 func (a *Approvals) verify(purpose, token string) (Approval, [approvalNonceSize]byte, error) {
 	var nonce [approvalNonceSize]byte
-	if len(token) > approvalMaxEncoded {
+	if a == nil || len(a.keys) == 0 || len(token) > approvalMaxEncoded {
 		return Approval{}, nonce, ErrApprovalInvalid
 	}
 	for i := 0; i < len(token); i++ {
@@ -366,5 +372,9 @@ func (ApprovalKey) MarshalText() ([]byte, error) { return []byte(tokenRedacted),
 
 // Format prints Approvals without its keys, whatever the verb.
 func (a *Approvals) Format(f fmt.State, _ rune) {
-	_, _ = fmt.Fprintf(f, "authn.Approvals{keys: %d [REDACTED]}", len(a.keys))
+	n := 0
+	if a != nil {
+		n = len(a.keys)
+	}
+	_, _ = fmt.Fprintf(f, "authn.Approvals{keys: %d [REDACTED]}", n)
 }

@@ -31,6 +31,10 @@ var (
 	// [HasherConfig].MaxPasswordBytes. The length is checked before any
 	// hashing work is done.
 	ErrPasswordTooLong = errors.New("authn: password too long")
+
+	// errHasherZero is returned by every method of a Hasher not created by
+	// NewHasher, which has no parameters and no hashing slots.
+	errHasherZero = errors.New("authn: Hasher not created by NewHasher")
 )
 
 // Default argon2id parameters: the OWASP Password Storage Cheat Sheet's
@@ -100,7 +104,8 @@ type HasherConfig struct {
 
 // Hasher hashes passwords with argon2id and verifies argon2id and legacy
 // bcrypt hashes. Create one with [NewHasher]; it is safe for concurrent use
-// and bounds how many hashes run at once.
+// and bounds how many hashes run at once. A zero or nil Hasher refuses to
+// work: its methods return an error and accept no password.
 type Hasher struct {
 	memory, time uint32
 	parallelism  uint8
@@ -186,6 +191,9 @@ func MustNewHasher(cfg HasherConfig) *Hasher {
 // configured limit. Hash does not apply a [Policy]; check new passwords with
 // one first.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	if !h.ready() {
+		return "", errHasherZero
+	}
 	if len(password) > h.maxBytes {
 		return "", ErrPasswordTooLong
 	}
@@ -213,6 +221,9 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // bcrypt, in every implementation, looks only at the first 72 bytes of a
 // password; legacy bcrypt hashes keep that limit until rehashed.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) error {
+	if !h.ready() {
+		return errHasherZero
+	}
 	if len(password) > h.maxBytes {
 		return ErrInvalidCredentials
 	}
@@ -261,7 +272,7 @@ func (h *Hasher) verifyArgon2(ctx context.Context, password string, p hasherPara
 // configured, and for anything unparseable.
 func (h *Hasher) NeedsRehash(encoded string) bool {
 	p, err := hasherParsePHC(encoded)
-	if err != nil {
+	if err != nil || !h.ready() {
 		return true
 	}
 	return p.memory < h.memory || p.time < h.time || p.parallelism < h.parallelism ||
@@ -286,6 +297,9 @@ func Authenticate[U any](ctx context.Context, h *Hasher, password string,
 	lookup func(ctx context.Context) (user U, hash string, found bool, err error),
 ) (user U, needsRehash bool, err error) {
 	var zero U
+	if !h.ready() {
+		return zero, false, errHasherZero
+	}
 	if len(password) > h.maxBytes {
 		// Before the lookup, so known and unknown users take the same
 		// (short) path.
@@ -322,6 +336,9 @@ func (h *Hasher) dummyHash() hasherParams {
 	})
 	return h.dummy
 }
+
+// ready reports whether h was created by NewHasher.
+func (h *Hasher) ready() bool { return h != nil && h.sem != nil }
 
 func (h *Hasher) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {

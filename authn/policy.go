@@ -74,7 +74,8 @@ type PolicyConfig struct {
 // [NewPolicy]; it is immutable and safe for concurrent use.
 //
 // Apply a Policy when a password is chosen or changed, not at login: a
-// password set under an older policy must still let its owner in.
+// password set under an older policy must still let its owner in. A zero
+// or nil Policy rejects every password with an error.
 type Policy struct {
 	min, max  int
 	words     []string // lowercased service context words
@@ -126,6 +127,9 @@ func MustNewPolicy(cfg PolicyConfig) *Policy {
 // neither the password nor that remainder on the embedded list of 197,528
 // common passwords (compared case-insensitively).
 func (p *Policy) Check(password string, userWords ...string) error {
+	if p == nil || p.normalize == nil {
+		return errors.New("authn: Policy not created by NewPolicy")
+	}
 	if !utf8.ValidString(password) || strings.IndexFunc(password, unicode.IsControl) >= 0 {
 		return fmt.Errorf("%w: use letters, digits, spaces and symbols only", ErrPolicyCharacters)
 	}

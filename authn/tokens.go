@@ -19,6 +19,10 @@ var (
 	// ErrTokenExpired reports a genuine token presented after its expiry. It
 	// has been consumed all the same. Tell the user to request a new one.
 	ErrTokenExpired = errors.New("authn: token expired")
+
+	// errTokensZero is returned by every method of a Tokens not created by
+	// NewTokens, which has no purpose and no store.
+	errTokensZero = errors.New("authn: Tokens not created by NewTokens")
 )
 
 const (
@@ -74,7 +78,7 @@ type TokenConfig struct {
 // stored, bound to the purpose and a subject (usually a user ID), with an
 // expiry. Consuming is atomic: a token works exactly once, even under
 // concurrent requests. Create Tokens with [NewTokens]; it is safe for
-// concurrent use.
+// concurrent use. The methods of a zero or nil Tokens return an error.
 type Tokens struct {
 	purpose      string
 	ttl          time.Duration
@@ -131,6 +135,9 @@ type IssuedToken struct {
 // proxy logs; and serve the page that receives it with
 // Referrer-Policy: no-referrer.
 func (t *Tokens) Issue(ctx context.Context, subject string) (IssuedToken, error) {
+	if t == nil || t.store == nil {
+		return IssuedToken{}, errTokensZero
+	}
 	if subject == "" || len(subject) > tokenMaxSubject {
 		return IssuedToken{}, errors.New("authn: token subject must be 1 to 1024 bytes")
 	}
@@ -156,6 +163,9 @@ func (t *Tokens) Issue(ctx context.Context, subject string) (IssuedToken, error)
 // A token is deleted by the first Consume that finds it, whatever the
 // outcome, so a second Consume of the same token always fails.
 func (t *Tokens) Consume(ctx context.Context, token string) (subject string, err error) {
+	if t == nil || t.store == nil {
+		return "", errTokensZero
+	}
 	var raw [tokenRawSize]byte
 	if len(token) != tokenEncodedLen {
 		return "", ErrTokenInvalid
@@ -181,6 +191,9 @@ func (t *Tokens) Consume(ctx context.Context, token string) (subject string, err
 // Revoke deletes every outstanding token of this purpose for subject, for
 // example all reset tokens once the password has been changed.
 func (t *Tokens) Revoke(ctx context.Context, subject string) error {
+	if t == nil || t.store == nil {
+		return errTokensZero
+	}
 	if err := t.store.DeleteTokens(ctx, t.purpose, subject); err != nil {
 		return fmt.Errorf("authn: revoking tokens: %w", err)
 	}
