@@ -78,6 +78,7 @@ const (
 	Failed
 )
 
+// String returns "rewrapped", "current" or "failed", for logs and reports.
 func (o Outcome) String() string {
 	switch o {
 	case Rewrapped:
@@ -93,7 +94,9 @@ func (o Outcome) String() string {
 // Result is the outcome for one item, passed to the progress callback of
 // [Keyring.RewrapAll].
 type Result struct {
-	Ref     string
+	// Ref is the [Item.Ref] of the item, as given.
+	Ref string
+	// Outcome says what happened to the item.
 	Outcome Outcome
 	// Err is set when Outcome is Failed: the iterator's error, an error
 	// matching [ErrDecrypt] or [ErrUnknownKey], or the save function's
@@ -108,9 +111,9 @@ const maxReportedFailures = 100
 // Summary totals a [Keyring.RewrapAll] pass.
 type Summary struct {
 	Seen      int // items received from the iterator, including its errors
-	Rewrapped int
-	Current   int
-	Failed    int
+	Rewrapped int // items re-sealed under the primary key and saved
+	Current   int // items already under the primary key that opened correctly
+	Failed    int // items that could not be read, opened or saved
 	// Failures holds the first 100 failures; Failed counts all of them.
 	Failures []Result
 }
