@@ -58,6 +58,7 @@ type DeniedError struct {
 	Class string     // why it is refused, such as "private" or "link-local"
 }
 
+// Error returns "egress: destination address denied: <address> (<class>)".
 func (e *DeniedError) Error() string {
 	return "egress: destination address denied: " + e.Addr.String() + " (" + e.Class + ")"
 }
