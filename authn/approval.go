@@ -152,10 +152,10 @@ type ApprovalRequest struct {
 
 // Approval is the verified content of a link.
 type Approval struct {
-	Purpose   string
-	Subject   string
-	ExpiresAt time.Time
-	SingleUse bool
+	Purpose   string    // the ApprovalRequest.Purpose the link was signed for
+	Subject   string    // the ApprovalRequest.Subject: what is approved
+	ExpiresAt time.Time // when the link stops working, to the second
+	SingleUse bool      // whether Redeem accepts the link only once
 }
 
 // Sign returns a link token for req: URL-safe base64, to be placed in a

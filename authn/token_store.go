@@ -13,10 +13,10 @@ const TokenKeySize = 32
 // itself is never stored: Key is a SHA-256 digest of it, so a leaked store
 // yields no usable tokens.
 type TokenRecord struct {
-	Key       [TokenKeySize]byte
-	Purpose   string
-	Subject   string
-	ExpiresAt time.Time
+	Key       [TokenKeySize]byte // SHA-256 of a label, the purpose and the token
+	Purpose   string             // the TokenConfig.Purpose the token was issued for
+	Subject   string             // whom the token is for, usually a user ID
+	ExpiresAt time.Time          // when the token stops working
 }
 
 // TokenStore keeps one-time token records for [Tokens]. Implementations
