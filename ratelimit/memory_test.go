@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,4 +181,47 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// TestMemoryStoreNoLostUpdatesDuringRebuilds hammers a few keys without
+// locks while other goroutines insert enough keys to rebuild every shard
+// several times. An update lost in a rebuild would admit more than the
+// burst.
+func TestMemoryStoreNoLostUpdatesDuringRebuilds(t *testing.T) {
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryConfig{})
+	ctx := context.Background()
+	hot := ratelimit.Per(500, 24*time.Hour) // no refill during the test
+	cold := ratelimit.PerSecond(1_000_000)  // expires at once: rebuilds drop it
+	const hotKeys, hammerers, inserters = 8, 8, 4
+	var admitted [hotKeys]atomic.Int64
+	var wg sync.WaitGroup
+	for g := range hammerers {
+		wg.Go(func() {
+			for i := range 20_000 {
+				k := (g + i) % hotKeys
+				r, err := s.Allow(ctx, fmt.Sprint("hot-", k), hot, 1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if r.Allowed {
+					admitted[k].Add(1)
+				}
+			}
+		})
+	}
+	for g := range inserters {
+		wg.Go(func() {
+			for i := range 100_000 {
+				if _, err := s.Allow(ctx, fmt.Sprint("cold-", g, "-", i), cold, 1); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for k := range hotKeys {
+		require.Equal(t, int64(500), admitted[k].Load(), "hot key %d", k)
+	}
 }
