@@ -25,6 +25,9 @@ type allowedHostKey struct{}
 //
 //	d := &net.Dialer{ControlContext: policy.Control}
 func (p *Policy) Control(ctx context.Context, network, address string, _ syscall.RawConn) error {
+	if p == nil {
+		return errNoPolicy
+	}
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:

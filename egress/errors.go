@@ -2,6 +2,7 @@ package egress
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 )
 
@@ -45,6 +46,11 @@ var (
 
 	// ErrConfig reports an invalid [Config].
 	ErrConfig = errors.New("egress: invalid config")
+
+	// errNoPolicy is returned by a nil Policy and by a Transport not
+	// created by NewTransport or NewClient: with no policy, nothing is
+	// allowed.
+	errNoPolicy = fmt.Errorf("%w: no policy (create it with NewPolicy, NewTransport or NewClient)", ErrConfig)
 )
 
 // DeniedError is the error for a refused destination. It matches
@@ -52,7 +58,9 @@ var (
 //
 // Its message names the address and its class (for example "loopback" or
 // "cloud metadata"), never a response body, so it is safe to log and to
-// record in an audit trail.
+// record in an audit trail. Do not show it to the user who supplied the URL:
+// for a host name, the address is what the name resolved to inside your
+// network, which is itself worth hiding; say "this URL is not allowed".
 type DeniedError struct {
 	Addr  netip.Addr // the refused address
 	Class string     // why it is refused, such as "private" or "link-local"

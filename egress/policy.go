@@ -94,7 +94,8 @@ type Config struct {
 // ([Policy.CheckAddr]).
 //
 // A Policy is immutable and safe for concurrent use. The zero Policy is not
-// usable; create one with [NewPolicy].
+// usable (it refuses every scheme and port); create one with [NewPolicy]. A
+// nil *Policy refuses everything with [ErrConfig].
 type Policy struct {
 	schemes      []string
 	ports        []uint16
@@ -210,6 +211,9 @@ func normalizeHost(h string) string {
 //
 // IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
 func (p *Policy) CheckAddr(addr netip.Addr) error {
+	if p == nil {
+		return errNoPolicy
+	}
 	return p.checkAddr(addr, false)
 }
 

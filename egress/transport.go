@@ -17,7 +17,8 @@ import (
 // bound redirects and set a timeout itself.
 //
 // A Transport is safe for concurrent use. It pools connections like
-// [http.Transport]; call CloseIdleConnections when discarding it.
+// [http.Transport]; call CloseIdleConnections when discarding it. A zero or
+// nil Transport has no policy and refuses every request with [ErrConfig].
 type Transport struct {
 	policy *Policy
 	base   *http.Transport
@@ -53,11 +54,19 @@ func newTransport(p *Policy, d *dialer) *Transport {
 }
 
 // Policy returns the transport's policy, for validating URLs up front.
-func (t *Transport) Policy() *Policy { return t.policy }
+func (t *Transport) Policy() *Policy {
+	if t == nil {
+		return nil
+	}
+	return t.policy
+}
 
 // RoundTrip checks req's URL and sends it. See [http.RoundTripper].
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.policy.CheckURL(req.URL); err != nil {
+	if err := t.Policy().CheckURL(req.URL); err != nil || t.base == nil {
+		if err == nil {
+			err = errNoPolicy
+		}
 		if req.Body != nil {
 			req.Body.Close()
 		}
@@ -78,7 +87,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // CloseIdleConnections closes pooled connections that are not in use.
-func (t *Transport) CloseIdleConnections() { t.base.CloseIdleConnections() }
+func (t *Transport) CloseIdleConnections() {
+	if t != nil && t.base != nil {
+		t.base.CloseIdleConnections()
+	}
+}
 
 // NewClient validates cfg and returns an http.Client that enforces it: the
 // [Transport], redirects re-checked at every hop and limited to

@@ -46,6 +46,9 @@ func (p *Policy) ValidateURL(raw string) (*url.URL, error) {
 // host syntax and IP literals. It does no DNS resolution. The transport
 // calls it for every request, redirects included.
 func (p *Policy) CheckURL(u *url.URL) error {
+	if p == nil {
+		return errNoPolicy
+	}
 	if u == nil {
 		return fmt.Errorf("%w: nil URL", ErrInvalidURL)
 	}
