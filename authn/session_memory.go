@@ -288,4 +288,3 @@ func (m *MemorySessionStore) List(ctx context.Context, userID string, now time.T
 	}
 	return out, nil
 }
-
