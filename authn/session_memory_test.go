@@ -12,3 +12,9 @@ func TestMemorySessionStoreConformance(t *testing.T) {
 		return authn.NewMemorySessionStore()
 	})
 }
+
+func TestMemoryRefreshStoreConformance(t *testing.T) {
+	sessiontest.RunRefreshStore(t, func(t *testing.T) authn.RefreshStore {
+		return authn.NewMemoryRefreshStore()
+	})
+}

@@ -305,6 +305,12 @@ func (m *Sessions) Issue(ctx context.Context, r *http.Request, login SessionLogi
 // issue stores a new session with the given times.
 func (m *Sessions) issue(ctx context.Context, r *http.Request, login SessionLogin, now, authTime, expires time.Time) (SessionToken, Session, error) {
 	tok, id := newSessionToken()
+	s, err := m.storeNew(ctx, r, id, login, now, authTime, expires)
+	return tok, s, err
+}
+
+// storeNew stores a new session with ID id.
+func (m *Sessions) storeNew(ctx context.Context, r *http.Request, id SessionID, login SessionLogin, now, authTime, expires time.Time) (Session, error) {
 	s := Session{
 		ID:        id,
 		UserID:    login.UserID,
@@ -320,9 +326,9 @@ func (m *Sessions) issue(ctx context.Context, r *http.Request, login SessionLogi
 		s.IP = sessionTruncate(m.clientIP(r), sessionMaxIP)
 	}
 	if err := m.store.Create(ctx, s, m.lim); err != nil {
-		return SessionToken{}, Session{}, err
+		return Session{}, err
 	}
-	return tok, s, nil
+	return s, nil
 }
 
 // Rotate replaces the current session (from the [Principal] that
