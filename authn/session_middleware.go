@@ -186,10 +186,24 @@ func requireReturnTo(r *http.Request) string {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return "/"
 	}
-	u := r.URL.RequestURI()
-	if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") || strings.HasPrefix(u, "/\\") ||
-		strings.ContainsAny(u, "\\\r\n\t") {
+	return SessionReturnPath(r.URL.RequestURI())
+}
+
+// SessionReturnPath returns p if it is a path on this site that is safe to
+// redirect to after (re)authentication, and "/" otherwise: p must start
+// with a single "/" (not "//" or "/\", which browsers treat as another
+// host) and contain no backslash or control character. Use it on a
+// return path that made a round trip through the client, such as
+// [RequireDenial].ReturnTo echoed back by a login form, to avoid an open
+// redirect.
+func SessionReturnPath(p string) string {
+	if len(p) > 2048 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
 		return "/"
 	}
-	return u
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	return p
 }

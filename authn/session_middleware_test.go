@@ -3,6 +3,8 @@ package authn_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,4 +141,42 @@ func TestRequireReturnToStaysOnSite(t *testing.T) {
 			require.Equal(t, tc.want, got)
 		})
 	}
+}
+
+func TestSessionReturnPath(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/billing?tab=cards", "/billing?tab=cards"},
+		{"/", "/"},
+		{"", "/"},
+		{"billing", "/"},
+		{"https://evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example/", "/"},
+		{"/a\\b", "/"},
+		{"/a\nLocation: x", "/"},
+		{"/a\tb", "/"},
+	} {
+		require.Equal(t, tc.want, authn.SessionReturnPath(tc.in), "SessionReturnPath(%q)", tc.in)
+	}
+}
+
+// FuzzSessionReturnPath checks that the result is always a path that no
+// browser resolves to another host.
+func FuzzSessionReturnPath(f *testing.F) {
+	for _, s := range []string{"/billing", "//evil", "/\\evil", "/%2F%2Fevil", "https://x", "/a\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := authn.SessionReturnPath(in)
+		if out != "/" && out != in {
+			t.Fatalf("SessionReturnPath(%q) = %q: neither the input nor /", in, out)
+		}
+		if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") || strings.ContainsAny(out, "\\\r\n\t\x00") {
+			t.Fatalf("SessionReturnPath(%q) = %q is unsafe", in, out)
+		}
+		u, err := url.Parse(out)
+		if err == nil && (u.Host != "" || u.Scheme != "") {
+			t.Fatalf("SessionReturnPath(%q) = %q parses with host %q scheme %q", in, out, u.Host, u.Scheme)
+		}
+	})
 }
