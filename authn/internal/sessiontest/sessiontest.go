@@ -358,9 +358,9 @@ func RunSessionStore(t *testing.T, newStore func(t *testing.T) authn.SessionStor
 				case err != nil:
 					errs <- err
 				case reason != 0:
-					errs <- fmt.Errorf("Validate: reason %v", reason)
+					errs <- fmt.Errorf("validate: reason %v", reason)
 				case !got.LastSeen.Equal(now):
-					errs <- fmt.Errorf("Validate: LastSeen = %v, want %v", got.LastSeen, now)
+					errs <- fmt.Errorf("validate: LastSeen = %v, want %v", got.LastSeen, now)
 				}
 			}()
 		}
