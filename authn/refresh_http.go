@@ -51,9 +51,9 @@ func (t *RefreshTokens) WriteGrant(w http.ResponseWriter, g RefreshGrant) error 
 }
 
 // requestToken returns the refresh token a request presents.
-func (t *RefreshTokens) requestToken(r *http.Request) (string, bool) {
+func (t *RefreshTokens) requestToken(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if t.body {
-		r.Body = http.MaxBytesReader(nil, r.Body, refreshMaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, refreshMaxBody)
 		if err := r.ParseForm(); err != nil {
 			return "", false
 		}
@@ -79,7 +79,7 @@ func (t *RefreshTokens) Handler() http.Handler {
 			refreshError(w, http.StatusMethodNotAllowed, "invalid_request")
 			return
 		}
-		tok, ok := t.requestToken(r)
+		tok, ok := t.requestToken(w, r)
 		if !ok {
 			refreshError(w, http.StatusBadRequest, "invalid_request")
 			return
@@ -105,7 +105,7 @@ func (t *RefreshTokens) Handler() http.Handler {
 // RevokeRequest ends the family of the refresh token the request presents
 // and deletes the refresh cookie: logout for API clients.
 func (t *RefreshTokens) RevokeRequest(w http.ResponseWriter, r *http.Request) error {
-	tok, ok := t.requestToken(r)
+	tok, ok := t.requestToken(w, r)
 	if !t.body {
 		t.cookie.del(w)
 	}

@@ -96,7 +96,8 @@ type SessionConfig struct {
 
 	// UnauthenticatedHandler answers [Sessions.RequireAuth] (and the
 	// other Require middlewares) when no valid session is present.
-	// Default: 401 with a plain-text body. A browser app typically
+	// Default: 401 with a plain-text body (and "WWW-Authenticate: Bearer"
+	// when AllowBearer is set). A browser app typically
 	// redirects to its login page, using [RequireDenialFromContext] for
 	// the return path.
 	UnauthenticatedHandler http.Handler
@@ -234,6 +235,14 @@ func NewSessions(cfg SessionConfig) (*Sessions, error) {
 	}
 	if m.unauth == nil {
 		m.unauth = sessionPlain(http.StatusUnauthorized, "Unauthorized")
+		if m.bearer {
+			// RFC 6750 section 3: a 401 names the scheme to use.
+			plain := m.unauth
+			m.unauth = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)
+				plain.ServeHTTP(w, r)
+			})
+		}
 	}
 	if m.mfa == nil {
 		m.mfa = sessionPlain(http.StatusForbidden, "Forbidden")

@@ -476,3 +476,22 @@ func TestSessionStoreFailureFailsClosed(t *testing.T) {
 	require.NotContains(t, w.Body.String(), "store down")
 	require.Equal(t, []authn.SessionReason{authn.SessionReasonStore}, h.invalid.take())
 }
+
+func TestSessionBearerChallenge(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		allow bool
+		want  string
+	}{
+		{"a bearer API names the Bearer scheme in its 401", true, `Bearer realm="api"`},
+		{"a cookie-only app sends no challenge", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := authn.MustNewSessions(authn.SessionConfig{AllowBearer: tc.allow})
+			w := httptest.NewRecorder()
+			m.RequireAuth(http.NotFoundHandler()).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+			require.Equal(t, http.StatusUnauthorized, w.Code)
+			require.Equal(t, tc.want, w.Header().Get("WWW-Authenticate"))
+		})
+	}
+}

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -131,4 +132,15 @@ func TestSessionKeysExpireAndHoldNoSecrets(t *testing.T) {
 			require.LessOrEqual(t, ttl, 24*time.Hour, "the index expires with its longest session")
 		}
 	}
+}
+
+func TestSessionStoreReportsCorruptRecords(t *testing.T) {
+	st, _, prefix := newSessionStore(t)
+	c, _ := testRedis(t)
+	ctx := context.Background()
+	id := sessiontest.NewID()
+	key := prefix + "s:" + hex.EncodeToString(id[:])
+	require.NoError(t, c.HSet(ctx, key, "u", "alice", "c", "x", "x", "y", "a", "1", "l", "1", "m", "1", "d", "{").Err())
+	_, _, err := st.Validate(ctx, id, time.Now(), sessiontest.Limits)
+	require.Error(t, err, "a corrupt record is a store error, not a valid session")
 }
