@@ -18,14 +18,14 @@ import (
 type refreshHarness struct {
 	sessions *authn.Sessions
 	rt       *authn.RefreshTokens
-	clock    *testClock
-	invalid  *invalidLog
+	clock    *sessionClock
+	invalid  *sessionInvalidLog
 	api      http.Handler // echoes the principal's user
 }
 
 func newRefreshHarness(t *testing.T, cfg authn.RefreshConfig) *refreshHarness {
 	t.Helper()
-	h := &refreshHarness{clock: newTestClock(), invalid: &invalidLog{}}
+	h := &refreshHarness{clock: newSessionClock(), invalid: &sessionInvalidLog{}}
 	h.sessions = authn.MustNewSessions(authn.SessionConfig{AllowBearer: true, Now: h.clock.Now})
 	cfg.Sessions = h.sessions
 	cfg.OnInvalid = h.invalid.hook

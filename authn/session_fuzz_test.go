@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-const fuzzToken = "Ey1aV4lq0XbqX8Jm1-sO7n2Kf3hYb0p9Zc5Rt6Uw8Ag"
+const sessionFuzzToken = "Ey1aV4lq0XbqX8Jm1-sO7n2Kf3hYb0p9Zc5Rt6Uw8Ag"
 
 func TestSessionCookieValue(t *testing.T) {
 	for _, tc := range []struct {
@@ -46,12 +46,12 @@ func TestSessionBearer(t *testing.T) {
 		want        string
 		wantPresent bool
 	}{
-		{"a bearer token", []string{"Bearer " + fuzzToken}, fuzzToken, true},
-		{"a lower-case scheme", []string{"bearer " + fuzzToken}, fuzzToken, true},
-		{"extra spaces", []string{"Bearer   " + fuzzToken + " "}, fuzzToken, true},
+		{"a bearer token", []string{"Bearer " + sessionFuzzToken}, sessionFuzzToken, true},
+		{"a lower-case scheme", []string{"bearer " + sessionFuzzToken}, sessionFuzzToken, true},
+		{"extra spaces", []string{"Bearer   " + sessionFuzzToken + " "}, sessionFuzzToken, true},
 		{"basic credentials", []string{"Basic dXNlcjpwYXNz"}, "", false},
 		{"a scheme without a token", []string{"Bearer"}, "", false},
-		{"two Authorization headers", []string{"Bearer " + fuzzToken, "Bearer x"}, "", true},
+		{"two Authorization headers", []string{"Bearer " + sessionFuzzToken, "Bearer x"}, "", true},
 		{"no header", nil, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,12 +69,12 @@ func TestSessionBearer(t *testing.T) {
 // net/http sees as that cookie.
 func FuzzSessionCookieValue(f *testing.F) {
 	for _, s := range []string{
-		"__Host-session=" + fuzzToken,
-		"a=1; __Host-session=" + fuzzToken + "; b=2",
-		"__Host-session=\"" + fuzzToken + "\"",
-		"__Host-session=" + fuzzToken + "; __Host-session=x",
-		" __Host-session = " + fuzzToken,
-		"__Host-session=" + fuzzToken + ";",
+		"__Host-session=" + sessionFuzzToken,
+		"a=1; __Host-session=" + sessionFuzzToken + "; b=2",
+		"__Host-session=\"" + sessionFuzzToken + "\"",
+		"__Host-session=" + sessionFuzzToken + "; __Host-session=x",
+		" __Host-session = " + sessionFuzzToken,
+		"__Host-session=" + sessionFuzzToken + ";",
 		";;;=;",
 		"",
 	} {
@@ -103,7 +103,7 @@ func FuzzSessionCookieValue(f *testing.F) {
 // FuzzSessionBearer checks that a token is accepted only from a single
 // well-formed "Bearer <token>" header.
 func FuzzSessionBearer(f *testing.F) {
-	for _, s := range []string{"Bearer " + fuzzToken, "bearer " + fuzzToken, "Bearer  " + fuzzToken + " ", "Basic x", "Bearer", "BEARER\t" + fuzzToken, ""} {
+	for _, s := range []string{"Bearer " + sessionFuzzToken, "bearer " + sessionFuzzToken, "Bearer  " + sessionFuzzToken + " ", "Basic x", "Bearer", "BEARER\t" + sessionFuzzToken, ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -126,7 +126,7 @@ func FuzzSessionBearer(f *testing.F) {
 // FuzzParseSessionToken checks that only canonical 43-character base64url
 // strings parse, and that parsing is deterministic.
 func FuzzParseSessionToken(f *testing.F) {
-	for _, s := range []string{fuzzToken, strings.Repeat("A", 43), strings.Repeat("B", 43), fuzzToken + "=", "", "%%%"} {
+	for _, s := range []string{sessionFuzzToken, strings.Repeat("A", 43), strings.Repeat("B", 43), sessionFuzzToken + "=", "", "%%%"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -71,7 +71,7 @@ func TestRequireMiddlewares(t *testing.T) {
 			h.clock.Advance(tc.advance)
 			denial = authn.RequireDenial{}
 			r := httptest.NewRequest(tc.method, "https://example.com/", nil)
-			r.URL.Path, r.URL.RawQuery, _ = cutQuery(tc.target)
+			r.URL.Path, r.URL.RawQuery, _ = requireCutQuery(tc.target)
 			r.RequestURI = tc.target
 			if tc.token != "" {
 				r.Header.Set("Cookie", h.m.CookieName()+"="+tc.token)
@@ -89,7 +89,7 @@ func TestRequireMiddlewares(t *testing.T) {
 	}
 }
 
-func cutQuery(target string) (path, query string, ok bool) {
+func requireCutQuery(target string) (path, query string, ok bool) {
 	for i := 0; i < len(target); i++ {
 		if target[i] == '?' {
 			return target[:i], target[i+1:], true

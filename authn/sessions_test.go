@@ -14,39 +14,41 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testClock is an injected clock; tests never sleep.
-type testClock struct {
+// sessionClock is an injected clock; tests never sleep.
+type sessionClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func newTestClock() *testClock { return &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+func newSessionClock() *sessionClock {
+	return &sessionClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
 
-func (c *testClock) Now() time.Time {
+func (c *sessionClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *testClock) Advance(d time.Duration) {
+func (c *sessionClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
 
-// invalidLog records OnInvalid calls.
-type invalidLog struct {
+// sessionInvalidLog records OnInvalid calls.
+type sessionInvalidLog struct {
 	mu      sync.Mutex
 	reasons []authn.SessionReason
 }
 
-func (l *invalidLog) hook(_ *http.Request, reason authn.SessionReason, _ error) {
+func (l *sessionInvalidLog) hook(_ *http.Request, reason authn.SessionReason, _ error) {
 	l.mu.Lock()
 	l.reasons = append(l.reasons, reason)
 	l.mu.Unlock()
 }
 
-func (l *invalidLog) take() []authn.SessionReason {
+func (l *sessionInvalidLog) take() []authn.SessionReason {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r := l.reasons
@@ -58,14 +60,14 @@ func (l *invalidLog) take() []authn.SessionReason {
 // echoing the principal.
 type sessionHarness struct {
 	m       *authn.Sessions
-	clock   *testClock
-	invalid *invalidLog
+	clock   *sessionClock
+	invalid *sessionInvalidLog
 	handler http.Handler
 }
 
 func newSessionHarness(t *testing.T, cfg authn.SessionConfig) *sessionHarness {
 	t.Helper()
-	h := &sessionHarness{clock: newTestClock(), invalid: &invalidLog{}}
+	h := &sessionHarness{clock: newSessionClock(), invalid: &sessionInvalidLog{}}
 	cfg.Now = h.clock.Now
 	cfg.OnInvalid = h.invalid.hook
 	m, err := authn.NewSessions(cfg)
@@ -460,17 +462,17 @@ func TestSessionBearerTokensAreOptIn(t *testing.T) {
 
 // --- Store failure ---
 
-// failingStore fails every call.
-type failingStore struct{ authn.SessionStore }
+// sessionFailingStore fails every call.
+type sessionFailingStore struct{ authn.SessionStore }
 
-var errStoreDown = errors.New("store down")
+var errSessionStoreDown = errors.New("store down")
 
-func (failingStore) Validate(context.Context, authn.SessionID, time.Time, authn.SessionLimits) (authn.Session, authn.SessionReason, error) {
-	return authn.Session{}, 0, errStoreDown
+func (sessionFailingStore) Validate(context.Context, authn.SessionID, time.Time, authn.SessionLimits) (authn.Session, authn.SessionReason, error) {
+	return authn.Session{}, 0, errSessionStoreDown
 }
 
 func TestSessionStoreFailureFailsClosed(t *testing.T) {
-	h := newSessionHarness(t, authn.SessionConfig{Store: failingStore{}})
+	h := newSessionHarness(t, authn.SessionConfig{Store: sessionFailingStore{}})
 	_, w := h.whoami(t, strings.Repeat("A", 43))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
 	require.NotContains(t, w.Body.String(), "store down")

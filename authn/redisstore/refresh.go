@@ -86,29 +86,29 @@ func (s *RefreshStore) Create(ctx context.Context, f authn.RefreshFamily, token 
 	keys := []string{s.key("f:", f.ID), s.key("l:", f.ID), s.key("t:", token), s.userKey(f.UserID)}
 	res, err := s.create.Run(ctx, s.c, keys,
 		s.prefix, sessionMember(f.ID), sessionMember(token), f.UserID,
-		ms(f.CreatedAt), ms(f.ExpiresAt), ms(f.AuthTime), ms(f.LastUsed),
+		sessionMS(f.CreatedAt), sessionMS(f.ExpiresAt), sessionMS(f.AuthTime), sessionMS(f.LastUsed),
 		int64(f.Methods), data, sessionMember(f.AccessID),
-		ms(f.CreatedAt), lim.Idle.Milliseconds(), lim.MaxPerUser).StringSlice()
+		sessionMS(f.CreatedAt), lim.Idle.Milliseconds(), lim.MaxPerUser).StringSlice()
 	if err != nil {
 		return nil, err
 	}
-	return parseIDs(res)
+	return refreshParseIDs(res)
 }
 
 // Rotate implements [authn.RefreshStore].
 func (s *RefreshStore) Rotate(ctx context.Context, token, next, access authn.SessionID, now time.Time, lim authn.RefreshLimits) (authn.RefreshFamily, authn.SessionReason, error) {
 	res, err := s.rotate.Run(ctx, s.c, []string{s.key("t:", token), s.key("t:", next)},
 		s.prefix, sessionMember(token), sessionMember(next), sessionMember(access),
-		ms(now), lim.Idle.Milliseconds(), lim.MaxKept).Slice()
+		sessionMS(now), lim.Idle.Milliseconds(), lim.MaxKept).Slice()
 	if err != nil {
 		return authn.RefreshFamily{}, 0, err
 	}
 	if len(res) == 0 {
-		return authn.RefreshFamily{}, 0, errCorruptFamily
+		return authn.RefreshFamily{}, 0, errRefreshCorrupt
 	}
 	code, ok := res[0].(int64)
 	if !ok {
-		return authn.RefreshFamily{}, 0, errCorruptFamily
+		return authn.RefreshFamily{}, 0, errRefreshCorrupt
 	}
 	reason := authn.SessionReason(code)
 	switch reason {
@@ -118,7 +118,7 @@ func (s *RefreshStore) Rotate(ctx context.Context, token, next, access authn.Ses
 	default:
 		return authn.RefreshFamily{}, 0, fmt.Errorf("redisstore: unexpected rotate result %d", code)
 	}
-	f, err := decodeFamily(res[1:])
+	f, err := refreshDecodeFamily(res[1:])
 	if err != nil {
 		return authn.RefreshFamily{}, 0, err
 	}
@@ -137,7 +137,7 @@ func (s *RefreshStore) Revoke(ctx context.Context, token authn.SessionID) (authn
 	if err != nil || len(res) == 0 {
 		return authn.SessionID{}, false, err
 	}
-	ids, err := parseIDs(res)
+	ids, err := refreshParseIDs(res)
 	if err != nil {
 		return authn.SessionID{}, false, err
 	}
@@ -150,26 +150,26 @@ func (s *RefreshStore) RevokeUser(ctx context.Context, userID string) ([]authn.S
 	if err != nil {
 		return nil, err
 	}
-	return parseIDs(res)
+	return refreshParseIDs(res)
 }
 
-var errCorruptFamily = errors.New("redisstore: corrupt refresh family record")
+var errRefreshCorrupt = errors.New("redisstore: corrupt refresh family record")
 
-func parseID(s string) (authn.SessionID, error) {
+func refreshParseID(s string) (authn.SessionID, error) {
 	var id authn.SessionID
 	if len(s) != 2*len(id) {
-		return id, errCorruptFamily
+		return id, errRefreshCorrupt
 	}
 	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
-		return id, errCorruptFamily
+		return id, errRefreshCorrupt
 	}
 	return id, nil
 }
 
-func parseIDs(ss []string) ([]authn.SessionID, error) {
+func refreshParseIDs(ss []string) ([]authn.SessionID, error) {
 	var out []authn.SessionID
 	for _, s := range ss {
-		id, err := parseID(s)
+		id, err := refreshParseID(s)
 		if err != nil {
 			return nil, err
 		}
@@ -178,16 +178,16 @@ func parseIDs(ss []string) ([]authn.SessionID, error) {
 	return out, nil
 }
 
-// decodeFamily decodes {family, u, c, x, a, l, m, d, acc}.
-func decodeFamily(v []any) (authn.RefreshFamily, error) {
+// refreshDecodeFamily decodes {family, u, c, x, a, l, m, d, acc}.
+func refreshDecodeFamily(v []any) (authn.RefreshFamily, error) {
 	if len(v) != 9 {
-		return authn.RefreshFamily{}, errCorruptFamily
+		return authn.RefreshFamily{}, errRefreshCorrupt
 	}
 	var f [9]string
 	for i, x := range v {
 		s, ok := x.(string)
 		if !ok {
-			return authn.RefreshFamily{}, errCorruptFamily
+			return authn.RefreshFamily{}, errRefreshCorrupt
 		}
 		f[i] = s
 	}
@@ -195,33 +195,33 @@ func decodeFamily(v []any) (authn.RefreshFamily, error) {
 	for i := range n {
 		var err error
 		if n[i], err = strconv.ParseInt(f[2+i], 10, 64); err != nil {
-			return authn.RefreshFamily{}, errCorruptFamily
+			return authn.RefreshFamily{}, errRefreshCorrupt
 		}
 	}
 	if n[4] < 0 || n[4] > 0xffff {
-		return authn.RefreshFamily{}, errCorruptFamily
+		return authn.RefreshFamily{}, errRefreshCorrupt
 	}
-	fid, err := parseID(f[0])
+	fid, err := refreshParseID(f[0])
 	if err != nil {
 		return authn.RefreshFamily{}, err
 	}
-	acc, err := parseID(f[8])
+	acc, err := refreshParseID(f[8])
 	if err != nil {
 		return authn.RefreshFamily{}, err
 	}
 	fam := authn.RefreshFamily{
 		ID:        fid,
 		UserID:    f[1],
-		CreatedAt: fromMS(n[0]),
-		ExpiresAt: fromMS(n[1]),
-		AuthTime:  fromMS(n[2]),
-		LastUsed:  fromMS(n[3]),
+		CreatedAt: sessionFromMS(n[0]),
+		ExpiresAt: sessionFromMS(n[1]),
+		AuthTime:  sessionFromMS(n[2]),
+		LastUsed:  sessionFromMS(n[3]),
 		Methods:   authn.SessionMethod(n[4]),
 		AccessID:  acc,
 	}
 	if f[7] != "" {
 		if err := json.Unmarshal([]byte(f[7]), &fam.Data); err != nil {
-			return authn.RefreshFamily{}, errCorruptFamily
+			return authn.RefreshFamily{}, errRefreshCorrupt
 		}
 	}
 	return fam, nil

@@ -14,7 +14,7 @@ import (
 )
 
 func newRefreshStore(t testing.TB) *redisstore.RefreshStore {
-	c, prefix := testRedis(t)
+	c, prefix := sessionTestRedis(t)
 	st, err := redisstore.NewRefreshStore(redisstore.RefreshStoreConfig{Client: c, Prefix: prefix + "r:"})
 	require.NoError(t, err)
 	return st

@@ -86,9 +86,9 @@ func (s *SessionStore) userKey(user string) string {
 	return s.uprefix + hex.EncodeToString(h[:16])
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
+func sessionMS(t time.Time) int64 { return t.UnixMilli() }
 
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+func sessionFromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // createArgs returns KEYS and ARGV of the create script.
 func (s *SessionStore) createArgs(ss authn.Session, now time.Time, lim authn.SessionLimits) ([]string, []any, error) {
@@ -103,9 +103,9 @@ func (s *SessionStore) createArgs(ss authn.Session, now time.Time, lim authn.Ses
 	keys := []string{s.sessionKey(ss.ID), s.userKey(ss.UserID)}
 	args := []any{
 		s.prefix, sessionMember(ss.ID), ss.UserID,
-		ms(ss.CreatedAt), ms(ss.ExpiresAt), ms(ss.AuthTime), ms(ss.LastSeen),
+		sessionMS(ss.CreatedAt), sessionMS(ss.ExpiresAt), sessionMS(ss.AuthTime), sessionMS(ss.LastSeen),
 		int64(ss.Methods), ss.UserAgent, ss.IP, data,
-		lim.MaxPerUser, ms(now), lim.Idle.Milliseconds(),
+		lim.MaxPerUser, sessionMS(now), lim.Idle.Milliseconds(),
 	}
 	return keys, args, nil
 }
@@ -134,7 +134,7 @@ func (s *SessionStore) Replace(ctx context.Context, old authn.SessionID, ss auth
 // Validate implements [authn.SessionStore] in one round trip.
 func (s *SessionStore) Validate(ctx context.Context, id authn.SessionID, now time.Time, lim authn.SessionLimits) (authn.Session, authn.SessionReason, error) {
 	res, err := s.validate.Run(ctx, s.c, []string{s.sessionKey(id)},
-		ms(now), lim.Idle.Milliseconds(), lim.Touch.Milliseconds()).Result()
+		sessionMS(now), lim.Idle.Milliseconds(), lim.Touch.Milliseconds()).Result()
 	if err != nil {
 		return authn.Session{}, 0, err
 	}
@@ -146,7 +146,7 @@ func (s *SessionStore) Validate(ctx context.Context, id authn.SessionID, now tim
 		}
 		return authn.Session{}, 0, fmt.Errorf("redisstore: unexpected validate result %d", v)
 	case []any:
-		ss, err := decodeSession(id, v)
+		ss, err := sessionDecodeRecord(id, v)
 		if err != nil {
 			return authn.Session{}, 0, err
 		}
@@ -186,7 +186,7 @@ func (s *SessionStore) List(ctx context.Context, userID string, now time.Time, l
 		} else {
 			copy(id[:], b)
 		}
-		ss, err := decodeSession(id, fields)
+		ss, err := sessionDecodeRecord(id, fields)
 		if err != nil {
 			return nil, err
 		}
@@ -198,13 +198,13 @@ func (s *SessionStore) List(ctx context.Context, userID string, now time.Time, l
 	return out, nil
 }
 
-// errCorrupt reports a stored session that does not decode.
-var errCorrupt = errors.New("redisstore: corrupt session record")
+// errSessionCorrupt reports a stored session that does not decode.
+var errSessionCorrupt = errors.New("redisstore: corrupt session record")
 
-// decodeSession decodes the fields u, c, x, a, l, m, ua, ip, d.
-func decodeSession(id authn.SessionID, v []any) (authn.Session, error) {
+// sessionDecodeRecord decodes the fields u, c, x, a, l, m, ua, ip, d.
+func sessionDecodeRecord(id authn.SessionID, v []any) (authn.Session, error) {
 	if len(v) != 9 {
-		return authn.Session{}, errCorrupt
+		return authn.Session{}, errSessionCorrupt
 	}
 	var f [9]string
 	for i, x := range v {
@@ -213,33 +213,33 @@ func decodeSession(id authn.SessionID, v []any) (authn.Session, error) {
 			f[i] = x
 		case nil:
 		default:
-			return authn.Session{}, errCorrupt
+			return authn.Session{}, errSessionCorrupt
 		}
 	}
 	var n [5]int64
 	for i, j := range []int{1, 2, 3, 4, 5} {
 		var err error
 		if n[i], err = strconv.ParseInt(f[j], 10, 64); err != nil {
-			return authn.Session{}, errCorrupt
+			return authn.Session{}, errSessionCorrupt
 		}
 	}
 	if n[4] < 0 || n[4] > 0xffff {
-		return authn.Session{}, errCorrupt
+		return authn.Session{}, errSessionCorrupt
 	}
 	ss := authn.Session{
 		ID:        id,
 		UserID:    f[0],
-		CreatedAt: fromMS(n[0]),
-		ExpiresAt: fromMS(n[1]),
-		AuthTime:  fromMS(n[2]),
-		LastSeen:  fromMS(n[3]),
+		CreatedAt: sessionFromMS(n[0]),
+		ExpiresAt: sessionFromMS(n[1]),
+		AuthTime:  sessionFromMS(n[2]),
+		LastSeen:  sessionFromMS(n[3]),
 		Methods:   authn.SessionMethod(n[4]),
 		UserAgent: f[6],
 		IP:        f[7],
 	}
 	if f[8] != "" {
 		if err := json.Unmarshal([]byte(f[8]), &ss.Data); err != nil {
-			return authn.Session{}, errCorrupt
+			return authn.Session{}, errSessionCorrupt
 		}
 	}
 	return ss, nil

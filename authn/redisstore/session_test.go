@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func newSessionStore(t testing.TB) (*redisstore.SessionStore, *commandCounter, string) {
-	c, prefix := testRedis(t)
-	counter := &commandCounter{}
+func newSessionStore(t testing.TB) (*redisstore.SessionStore, *sessionCommandCounter, string) {
+	c, prefix := sessionTestRedis(t)
+	counter := &sessionCommandCounter{}
 	c.AddHook(counter)
 	st, err := redisstore.NewSessionStore(redisstore.SessionStoreConfig{Client: c, Prefix: prefix})
 	require.NoError(t, err)
@@ -106,7 +106,7 @@ func TestSessionStoreSharedByTwoManagers(t *testing.T) {
 
 func TestSessionKeysExpireAndHoldNoSecrets(t *testing.T) {
 	st, _, prefix := newSessionStore(t)
-	c, _ := testRedis(t)
+	c, _ := sessionTestRedis(t)
 	ctx := context.Background()
 	m := authn.MustNewSessions(authn.SessionConfig{Store: st, IdleTimeout: 10 * time.Minute})
 	tok, _, err := m.Issue(ctx, nil, authn.SessionLogin{UserID: "alice@example.com"})
@@ -136,7 +136,7 @@ func TestSessionKeysExpireAndHoldNoSecrets(t *testing.T) {
 
 func TestSessionStoreReportsCorruptRecords(t *testing.T) {
 	st, _, prefix := newSessionStore(t)
-	c, _ := testRedis(t)
+	c, _ := sessionTestRedis(t)
 	ctx := context.Background()
 	id := sessiontest.NewID()
 	key := prefix + "s:" + hex.EncodeToString(id[:])

@@ -12,11 +12,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// testRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0) and
+// sessionTestRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0) and
 // returns a client and a key prefix unique to the test; the test's keys are
 // deleted at cleanup. Without Redis the test is skipped, or fails when CI
 // is set. Tests share DB 0 with other packages: never FLUSHDB.
-func testRedis(t testing.TB) (*redis.Client, string) {
+func sessionTestRedis(t testing.TB) (*redis.Client, string) {
 	t.Helper()
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
@@ -50,20 +50,20 @@ func testRedis(t testing.TB) (*redis.Client, string) {
 	return c, prefix
 }
 
-// commandCounter is a go-redis hook counting the commands sent to Redis,
+// sessionCommandCounter is a go-redis hook counting the commands sent to Redis,
 // each a round trip on a non-pipelined client.
-type commandCounter struct{ n atomic.Int64 }
+type sessionCommandCounter struct{ n atomic.Int64 }
 
-func (h *commandCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *sessionCommandCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
 
-func (h *commandCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+func (h *sessionCommandCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		h.n.Add(1)
 		return next(ctx, cmd)
 	}
 }
 
-func (h *commandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+func (h *sessionCommandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.n.Add(1) // a pipeline is one round trip
 		return next(ctx, cmds)

@@ -19,10 +19,10 @@ func FuzzDecodeSession(f *testing.F) {
 		for i, p := range parts {
 			v[i] = p
 		}
-		s, err := decodeSession(authn.SessionID{1}, v)
+		s, err := sessionDecodeRecord(authn.SessionID{1}, v)
 		if err == nil && (s.ID != authn.SessionID{1} || s.Methods > 0xffff) {
 			t.Fatalf("decoded %+v", s)
 		}
-		_, _ = decodeFamily(v)
+		_, _ = refreshDecodeFamily(v)
 	})
 }
