@@ -4,7 +4,7 @@
 // Key layout (P = prefix):
 //
 //	P f:<hex family>  hash: u user, k index key, c created, x absolute
-//	                  expiry, a auth time, l last used (unix sessionMS), m methods,
+//	                  expiry, a auth time, l last used (unix ms), m methods,
 //	                  d data (JSON), cur current token, acc access ID;
 //	                  expires at the idle or absolute deadline
 //	P l:<hex family>  list of the family's latest token IDs (at most MaxKept)

@@ -4,7 +4,7 @@
 // Key layout (P = prefix):
 //
 //	P s:<hex id>   hash: u user, k index key, c created, x absolute expiry,
-//	               a auth time, l last seen (unix sessionMS), m methods, ua, ip,
+//	               a auth time, l last seen (unix ms), m methods, ua, ip,
 //	               d data (JSON); expires with the session
 //	P u:<hex sha256(user)[:16]>
 //	               sorted set of <hex id> scored by created; expires with
@@ -19,7 +19,7 @@ package redisstore
 // KEYS: 1 session key, 2 index key.
 // ARGV: 1 session key prefix, 2 member, 3 user, 4 created, 5 expires,
 // 6 auth time, 7 last seen, 8 methods, 9 user agent, 10 ip, 11 data,
-// 12 max per user, 13 now, 14 idle (sessionMS).
+// 12 max per user, 13 now, 14 idle (ms).
 const sessionCreateBody = `
 local now = tonumber(ARGV[13])
 local idle = tonumber(ARGV[14])
@@ -65,7 +65,7 @@ redis.call('ZREM', KEYS[2], ARGV[15])
 
 // sessionValidateLua checks a session at the caller's time and touches it
 // at most once per touch interval. KEYS: 1 session key. ARGV: 1 now,
-// 2 idle, 3 touch (sessionMS). Returns a reason code (2 unknown, 3 idle,
+// 2 idle, 3 touch (ms). Returns a reason code (2 unknown, 3 idle,
 // 4 absolute) or the fields u, c, x, a, l, m, ua, ip, d.
 const sessionValidateLua = `
 local v = redis.call('HMGET', KEYS[1], 'u', 'c', 'x', 'a', 'l', 'm', 'ua', 'ip', 'd')
