@@ -151,8 +151,8 @@ func NewRefreshTokens(cfg RefreshConfig) (*RefreshTokens, error) {
 		t.absolute = 24 * time.Hour
 	}
 	switch {
-	case t.accessTTL < 0:
-		return nil, errors.New("authn: RefreshConfig.AccessTTL must be positive")
+	case t.accessTTL < time.Second:
+		return nil, errors.New("authn: RefreshConfig.AccessTTL must be at least one second")
 	case t.lim.Idle <= t.accessTTL:
 		return nil, errors.New("authn: RefreshConfig.IdleTimeout must be more than AccessTTL")
 	case t.absolute < t.lim.Idle:

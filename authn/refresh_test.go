@@ -295,6 +295,7 @@ func TestNewRefreshTokensRejectsBadConfig(t *testing.T) {
 	}{
 		{"no sessions", authn.RefreshConfig{}, "Sessions"},
 		{"sessions without bearer tokens", authn.RefreshConfig{Sessions: authn.MustNewSessions(authn.SessionConfig{})}, "AllowBearer"},
+		{"sub-second access tokens", authn.RefreshConfig{Sessions: bearer, AccessTTL: time.Millisecond}, "AccessTTL"},
 		{"access tokens outliving the idle timeout", authn.RefreshConfig{Sessions: bearer, AccessTTL: 2 * time.Hour}, "IdleTimeout"},
 		{"absolute shorter than idle", authn.RefreshConfig{Sessions: bearer, AbsoluteTimeout: 30 * time.Minute}, "AbsoluteTimeout"},
 		{"a relative cookie path", authn.RefreshConfig{Sessions: bearer, CookiePath: "auth"}, "CookiePath"},

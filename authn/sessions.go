@@ -25,7 +25,8 @@ type SessionConfig struct {
 	Store SessionStore
 
 	// IdleTimeout ends a session that has not been used for this long.
-	// Default 1 hour (NIST SP 800-63B AAL2). Because LastSeen is written
+	// Default 1 hour (NIST SP 800-63B AAL2); at least one second (stores
+	// keep milliseconds). Because LastSeen is written
 	// at most once per TouchInterval, the effective idle timeout lies
 	// between IdleTimeout-TouchInterval and IdleTimeout.
 	IdleTimeout time.Duration
@@ -180,8 +181,8 @@ func NewSessions(cfg SessionConfig) (*Sessions, error) {
 	switch {
 	case m.lim.Idle == 0:
 		m.lim.Idle = time.Hour
-	case m.lim.Idle < 0:
-		return nil, errors.New("authn: SessionConfig.IdleTimeout must not be negative")
+	case m.lim.Idle < time.Second:
+		return nil, errors.New("authn: SessionConfig.IdleTimeout must be at least one second")
 	}
 	switch {
 	case m.absolute == 0:

@@ -198,6 +198,7 @@ func TestNewSessionsRejectsBadConfig(t *testing.T) {
 		field string
 	}{
 		{"negative idle timeout", authn.SessionConfig{IdleTimeout: -1}, "IdleTimeout"},
+		{"sub-second idle timeout", authn.SessionConfig{IdleTimeout: time.Millisecond}, "IdleTimeout"},
 		{"negative absolute timeout", authn.SessionConfig{AbsoluteTimeout: -1}, "AbsoluteTimeout"},
 		{"absolute shorter than idle", authn.SessionConfig{IdleTimeout: 2 * time.Hour, AbsoluteTimeout: time.Hour}, "AbsoluteTimeout"},
 		{"touch interval as long as idle", authn.SessionConfig{IdleTimeout: time.Minute, TouchInterval: time.Minute}, "TouchInterval"},
