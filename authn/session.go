@@ -82,6 +82,7 @@ type SessionInvalidError struct {
 	Reason SessionReason
 }
 
+// Error returns the same message for every reason.
 func (e *SessionInvalidError) Error() string { return ErrSessionInvalid.Error() }
 
 // Is makes errors.Is(err, ErrSessionInvalid) true.
@@ -93,6 +94,7 @@ type RefreshInvalidError struct {
 	Reason SessionReason
 }
 
+// Error returns the same message for every reason.
 func (e *RefreshInvalidError) Error() string { return ErrRefreshInvalid.Error() }
 
 // Is makes errors.Is(err, ErrRefreshInvalid) true.
