@@ -262,11 +262,11 @@ func (t *RefreshTokens) Refresh(ctx context.Context, r *http.Request, refreshTok
 	if err != nil {
 		return RefreshGrant{}, err
 	}
+	// Rotated or revoked, the family's previous access token is done.
+	t.deleteAccess(ctx, prev.AccessID)
 	if reason != 0 {
-		t.deleteAccess(ctx, prev.AccessID)
 		return RefreshGrant{}, &RefreshInvalidError{Reason: reason}
 	}
-	t.deleteAccess(ctx, prev.AccessID)
 	s, err := t.sessions.storeNew(ctx, r, accessID, t.accessLogin(&prev), now, prev.AuthTime, t.accessExpiry(&prev, now))
 	if err != nil {
 		return RefreshGrant{}, err
