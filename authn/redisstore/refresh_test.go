@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bulwark-go/bulwark/authn"
 	"github.com/bulwark-go/bulwark/authn/internal/sessiontest"
@@ -102,4 +103,34 @@ func TestRefreshThroughRedisEndToEnd(t *testing.T) {
 	n, err := rt.RevokeAllForUser(context.Background(), "alice")
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
+}
+
+// TestRefreshKeysAreBounded checks that a family busy refreshing keeps at
+// most MaxKept token keys, all expiring.
+func TestRefreshKeysAreBounded(t *testing.T) {
+	c, prefix := sessionTestRedis(t)
+	st, err := redisstore.NewRefreshStore(redisstore.RefreshStoreConfig{Client: c, Prefix: prefix})
+	require.NoError(t, err)
+	ctx := context.Background()
+	f := sessiontest.NewFamily("busy", sessiontest.T0)
+	tok := sessiontest.NewID()
+	_, err = st.Create(ctx, f, tok, sessiontest.RefreshLimits)
+	require.NoError(t, err)
+	for i := range 50 {
+		next := sessiontest.NewID()
+		_, reason, err := st.Rotate(ctx, tok, next, sessiontest.NewID(), sessiontest.T0.Add(time.Duration(i+1)*time.Minute), sessiontest.RefreshLimits)
+		require.NoError(t, err)
+		require.Zero(t, reason)
+		tok = next
+	}
+	keys, err := c.Keys(ctx, prefix+"t:*").Result()
+	require.NoError(t, err)
+	require.Len(t, keys, sessiontest.RefreshLimits.MaxKept)
+	all, err := c.Keys(ctx, prefix+"*").Result()
+	require.NoError(t, err)
+	for _, k := range all {
+		ttl, err := c.PTTL(ctx, k).Result()
+		require.NoError(t, err)
+		require.Greater(t, ttl, time.Duration(0), "%s must expire", k)
+	}
 }

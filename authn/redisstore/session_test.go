@@ -144,3 +144,25 @@ func TestSessionStoreReportsCorruptRecords(t *testing.T) {
 	_, _, err := st.Validate(ctx, id, time.Now(), sessiontest.Limits)
 	require.Error(t, err, "a corrupt record is a store error, not a valid session")
 }
+
+// TestSessionUserIndexIsBounded checks the Redis side of the per-user cap:
+// however many logins, the index holds at most MaxPerUser members and as
+// many session keys exist.
+func TestSessionUserIndexIsBounded(t *testing.T) {
+	st, _, prefix := newSessionStore(t)
+	c, _ := sessionTestRedis(t)
+	ctx := context.Background()
+	for i := range 40 {
+		s := sessiontest.NewSession("bounded", sessiontest.T0.Add(time.Duration(i)*time.Second))
+		require.NoError(t, st.Create(ctx, s, sessiontest.Limits))
+	}
+	keys, err := c.Keys(ctx, prefix+"u:*").Result()
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	n, err := c.ZCard(ctx, keys[0]).Result()
+	require.NoError(t, err)
+	require.Equal(t, int64(sessiontest.Limits.MaxPerUser), n)
+	sessions, err := c.Keys(ctx, prefix+"s:*").Result()
+	require.NoError(t, err)
+	require.Len(t, sessions, sessiontest.Limits.MaxPerUser, "evicted sessions are deleted, not just unindexed")
+}
