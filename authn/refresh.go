@@ -106,7 +106,7 @@ type RefreshTokens struct {
 // RefreshGrant is the result of a login or a refresh.
 type RefreshGrant struct {
 	AccessToken      SessionToken // send as "Authorization: Bearer"
-	AccessExpiresAt  time.Time
+	AccessExpiresAt  time.Time    // end of the access token's life
 	RefreshToken     SessionToken // single use; delivered by WriteGrant
 	RefreshExpiresAt time.Time    // absolute end of the family
 	Family           SessionID    // not secret

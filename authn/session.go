@@ -79,7 +79,7 @@ func (r SessionReason) String() string {
 // token. Its message is the same for every reason; the reason is in the
 // field, for the application only.
 type SessionInvalidError struct {
-	Reason SessionReason
+	Reason SessionReason // why the token was refused
 }
 
 // Error returns the same message for every reason.
@@ -91,7 +91,7 @@ func (e *SessionInvalidError) Is(target error) bool { return target == ErrSessio
 // RefreshInvalidError is the error returned for a refused refresh token.
 // Its message is the same for every reason.
 type RefreshInvalidError struct {
-	Reason SessionReason
+	Reason SessionReason // why the token was refused
 }
 
 // Error returns the same message for every reason.

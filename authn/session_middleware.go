@@ -99,6 +99,7 @@ const (
 // handlers find it with [RequireDenialFromContext] to redirect to a login
 // or re-authentication page and back.
 type RequireDenial struct {
+	// Reason is the requirement the request failed.
 	Reason RequireReason
 	// ReturnTo is the path and query to return to after (re)authentication:
 	// the request URI for GET and HEAD requests, else "/". It always

@@ -23,8 +23,8 @@ import (
 // Fixture is one implementation set up for the benchmark: a handler and the
 // cookie of a valid session.
 type Fixture struct {
-	Handler http.Handler
-	Cookie  string // "name=value" for the Cookie header
+	Handler http.Handler // the session middleware around the recording handler
+	Cookie  string       // "name=value" for the Cookie header
 }
 
 // seen is what the benchmark handler found in the session.
