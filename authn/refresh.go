@@ -164,12 +164,9 @@ func NewRefreshTokens(cfg RefreshConfig) (*RefreshTokens, error) {
 	case t.lim.MaxPerUser < 0 || t.lim.MaxPerUser > sessionMaxPerUserMax:
 		return nil, fmt.Errorf("authn: RefreshConfig.MaxFamiliesPerUser must be between 1 and %d", sessionMaxPerUserMax)
 	}
-	name := cfg.CookieName
-	if name == "" {
-		name = "refresh"
-	}
-	if !sessionValidCookieName(name) || strings.HasPrefix(name, "__") {
-		return nil, errors.New("authn: RefreshConfig.CookieName must be a cookie token of letters, digits, '-', '_' or '.' without a __ prefix")
+	name, err := sessionCookieBase("RefreshConfig.CookieName", cfg.CookieName, "refresh")
+	if err != nil {
+		return nil, err
 	}
 	path := cfg.CookiePath
 	if path == "" {

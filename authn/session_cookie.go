@@ -3,6 +3,7 @@
 package authn
 
 import (
+	"errors"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -119,6 +120,20 @@ func sessionLoopbackHost(host string) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.IsLoopback()
+}
+
+// sessionCookieBase validates a configured cookie name, which excludes the
+// prefix added by newSessionCookieSpec; a leading "__Host-" is tolerated
+// and dropped. field names the configuration field in the error.
+func sessionCookieBase(field, name, def string) (string, error) {
+	if name == "" {
+		name = def
+	}
+	name = strings.TrimPrefix(name, "__Host-")
+	if !sessionValidCookieName(name) || strings.HasPrefix(name, "__") {
+		return "", errors.New("authn: " + field + " must be a cookie token of letters, digits, '-', '_' or '.' without a __ prefix")
+	}
+	return name, nil
 }
 
 // sessionValidCookieName reports whether s is a non-empty RFC 6265 token of

@@ -211,13 +211,9 @@ func NewSessions(cfg SessionConfig) (*Sessions, error) {
 	case m.maxData < 0 || m.maxData > sessionMaxDataLimit:
 		return nil, fmt.Errorf("authn: SessionConfig.MaxDataBytes must be between 1 and %d", sessionMaxDataLimit)
 	}
-	name := cfg.CookieName
-	if name == "" {
-		name = "session"
-	}
-	name = strings.TrimPrefix(name, "__Host-")
-	if !sessionValidCookieName(name) || strings.HasPrefix(name, "__") {
-		return nil, errors.New("authn: SessionConfig.CookieName must be a cookie token of letters, digits, '-', '_' or '.' without a __ prefix")
+	name, err := sessionCookieBase("SessionConfig.CookieName", cfg.CookieName, "session")
+	if err != nil {
+		return nil, err
 	}
 	switch cfg.CookieSameSite {
 	case 0, http.SameSiteDefaultMode, http.SameSiteLaxMode, http.SameSiteStrictMode:
