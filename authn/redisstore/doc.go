@@ -1,6 +1,6 @@
 // Package redisstore provides Redis-backed stores for package authn, so
-// one-time tokens and single-use approval links work across several
-// application instances.
+// sessions, refresh tokens, one-time tokens and single-use approval links
+// work across several application instances.
 //
 // # Stores
 //
@@ -15,6 +15,17 @@
 //	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 //	store, err := redisstore.NewTokenStore(redisstore.TokenStoreConfig{Client: rdb})
 //	resets, err := authn.NewTokens(authn.TokenConfig{Purpose: "password-reset", Store: store})
+//
+// # Sessions and refresh tokens
+//
+// [SessionStore] and [RefreshStore] implement authn.SessionStore and authn.RefreshStore. Every
+// operation is one Lua script (EVALSHA, EVAL on NOSCRIPT): validate-and-touch is exactly one round
+// trip per request and uses the application's clock, passed in, so tests can inject time. Keys are
+// derived only from SHA-256 hashes of tokens and of user IDs (no e-mail addresses in key names),
+// expire with the session or family, and each user's index is a sorted set pruned of dead members
+// on every create, capped, and expiring with its longest-lived member. Several application
+// instances can share one Redis. Redis Cluster is not supported (a user's scripts touch keys that
+// Cluster would place on different nodes); use a single server or Sentinel.
 //
 // # Guarantees
 //
