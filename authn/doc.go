@@ -168,7 +168,6 @@
 //
 // # What sessions do not defend against
 //
-//
 //   - Cross-site request forgery beyond SameSite=Lax: combine with a CSRF check (package headers)
 //     for state-changing requests.
 //   - Cross-site scripting: an attacker's script cannot read the HttpOnly cookie but can send
