@@ -7,12 +7,15 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/bulwark-go/bulwark/internal/opaque"
 )
 
 // backupLabel domain-separates backup code hashes; bump the version if the
@@ -29,7 +32,10 @@ type BackupConfig struct {
 	// from a secret the database does not hold (derive it from your app
 	// secret, for example with HKDF and a "totp backup codes" label).
 	// Required. Danger: changing it invalidates every stored code; have
-	// users regenerate them.
+	// users regenerate them. A BackupConfig prints the key as
+	// "[REDACTED]", but not when it sits in an unexported field of another
+	// struct (fmt then prints its fields by reflection): do not keep the
+	// config around after [NewBackupCodes], which copies the key.
 	//
 	// Why HMAC rather than plain SHA-256: each code has 80 random bits, so
 	// even a plain SHA-256 of a leaked code table cannot be reversed. The
@@ -63,11 +69,48 @@ type BackupConfig struct {
 	Now func() time.Time
 }
 
+// String describes the configuration with Key replaced by "[REDACTED]",
+// for example "{Key:[REDACTED] Store:*redisstore.Store Count:10
+// AttemptStore:<nil> MaxFailures:0 LockoutDuration:0s}".
+func (c BackupConfig) String() string {
+	return fmt.Sprintf("{Key:%s Store:%s Count:%d AttemptStore:%s MaxFailures:%d LockoutDuration:%v}",
+		redacted, typeName(c.Store), c.Count, typeName(c.AttemptStore), c.MaxFailures, c.LockoutDuration)
+}
+
+// GoString is like String, so %#v does not print the key either.
+func (c BackupConfig) GoString() string { return "totp.BackupConfig" + c.String() }
+
+// Format writes String for every verb (GoString for %#v): a config printed
+// in a start-up log never shows the key.
+func (c BackupConfig) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, c.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue returns String, so log/slog never records the key.
+func (c BackupConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON writes String as a JSON string, without the key.
+func (c BackupConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// typeName returns v's dynamic type, or "<nil>".
+func typeName(v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
 // BackupCodes makes and verifies single-use recovery codes for users who lost
 // their authenticator. Create it with [NewBackupCodes] (the zero value is not
 // usable); it is safe for concurrent use. It holds the HMAC key, so it never prints itself.
 type BackupCodes struct {
-	key         []byte
+	// key is boxed so that fmt, which prints unexported fields by
+	// reflection, never reaches the key bytes.
+	key         opaque.Box[[]byte]
 	store       BackupStore
 	count       int
 	attempts    AttemptStore
@@ -86,7 +129,7 @@ func NewBackupCodes(cfg BackupConfig) (*BackupCodes, error) {
 		return nil, errors.New("totp: BackupConfig.Store is required")
 	}
 	b := &BackupCodes{
-		key:         append([]byte(nil), cfg.Key...),
+		key:         opaque.New(append([]byte(nil), cfg.Key...)),
 		store:       cfg.Store,
 		count:       cfg.Count,
 		attempts:    cfg.AttemptStore,
@@ -224,7 +267,7 @@ func (b *BackupCodes) Delete(ctx context.Context, user string) error {
 	return nil
 }
 
-func (b *BackupCodes) newMAC() hash.Hash { return hmac.New(sha256.New, b.key) }
+func (b *BackupCodes) newMAC() hash.Hash { return hmac.New(sha256.New, *b.key.Get()) }
 
 // sum returns HMAC-SHA256(key, label || len(user) || user || code).
 func (b *BackupCodes) sum(mac hash.Hash, user string, norm *[backupCodeChars]byte) []byte {
@@ -239,19 +282,19 @@ func (b *BackupCodes) sum(mac hash.Hash, user string, norm *[backupCodeChars]byt
 }
 
 // String returns "[REDACTED]".
-func (*BackupCodes) String() string { return redacted }
+func (BackupCodes) String() string { return redacted }
 
 // GoString returns "[REDACTED]".
-func (*BackupCodes) GoString() string { return redacted }
+func (BackupCodes) GoString() string { return redacted }
 
 // Format writes "[REDACTED]" for every verb.
-func (*BackupCodes) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+func (BackupCodes) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
 // LogValue returns "[REDACTED]".
-func (*BackupCodes) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (BackupCodes) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
-func (*BackupCodes) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (BackupCodes) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 
 // MarshalText returns "[REDACTED]", for text encoders other than JSON.
-func (*BackupCodes) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (BackupCodes) MarshalText() ([]byte, error) { return []byte(redacted), nil }

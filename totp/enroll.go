@@ -12,6 +12,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/bulwark-go/bulwark/internal/opaque"
 )
 
 // Enrollment is a pending TOTP enrolment: a fresh secret and the ways to hand
@@ -19,10 +21,13 @@ import (
 // only the secret (encrypted) until [Verifier.ConfirmEnrollment] succeeds.
 //
 // Everything in an Enrollment reveals the secret, so it never prints itself:
-// String, GoString, Format, LogValue and MarshalJSON produce "[REDACTED]".
+// String, GoString, Format, LogValue and MarshalJSON produce "[REDACTED]"
+// (for the pointer and for a dereferenced value alike). Get one from
+// [Verifier.Enroll]; the zero Enrollment is empty (URI returns "",
+// QRCodePNG an error).
 type Enrollment struct {
 	secret Secret
-	key    *otp.Key
+	key    opaque.Box[otp.Key] // its URI holds the secret
 	size   int
 }
 
@@ -50,7 +55,7 @@ func (v *Verifier) Enroll(account string) (*Enrollment, error) {
 		Issuer:      v.issuer,
 		AccountName: account,
 		Period:      uint(periodSeconds),
-		Secret:      secret.raw,
+		Secret:      secret.k.Get().raw,
 		Digits:      v.opts.Digits,
 		Algorithm:   v.opts.Algorithm,
 	})
@@ -58,7 +63,7 @@ func (v *Verifier) Enroll(account string) (*Enrollment, error) {
 		// Unreachable with validated labels; never wrap (no secret leaks).
 		return nil, errors.New("totp: building otpauth URI failed")
 	}
-	return &Enrollment{secret: secret, key: key, size: v.qrSize}, nil
+	return &Enrollment{secret: secret, key: opaque.New(*key), size: v.qrSize}, nil
 }
 
 // Secret returns the new secret. Encrypt it before storing it.
@@ -67,11 +72,21 @@ func (e *Enrollment) Secret() Secret { return e.secret }
 // URI returns the otpauth://totp/... key URI (Google Authenticator key URI
 // format) with issuer, account, secret, algorithm, digits and period. It
 // contains the secret: never log it or put it in a URL of your own.
-func (e *Enrollment) URI() string { return e.key.String() }
+func (e *Enrollment) URI() string {
+	k := e.key.Get()
+	if k == nil {
+		return "" // the zero Enrollment
+	}
+	return k.String()
+}
 
 // QRCodePNG returns the URI as a square PNG QR code of the configured size.
 func (e *Enrollment) QRCodePNG() ([]byte, error) {
-	img, err := e.key.Image(e.size, e.size)
+	k := e.key.Get()
+	if k == nil {
+		return nil, errors.New("totp: empty Enrollment (use Verifier.Enroll)")
+	}
+	img, err := k.Image(e.size, e.size)
 	if err != nil {
 		return nil, errors.New("totp: encoding QR code failed")
 	}
@@ -95,19 +110,19 @@ func (e *Enrollment) QRCodeDataURL() (template.URL, error) {
 }
 
 // String returns "[REDACTED]".
-func (*Enrollment) String() string { return redacted }
+func (Enrollment) String() string { return redacted }
 
 // GoString returns "[REDACTED]".
-func (*Enrollment) GoString() string { return redacted }
+func (Enrollment) GoString() string { return redacted }
 
 // Format writes "[REDACTED]" for every verb.
-func (*Enrollment) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+func (Enrollment) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
 // LogValue returns "[REDACTED]".
-func (*Enrollment) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (Enrollment) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
-func (*Enrollment) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (Enrollment) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 
 // MarshalText returns "[REDACTED]", for text encoders other than JSON.
-func (*Enrollment) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (Enrollment) MarshalText() ([]byte, error) { return []byte(redacted), nil }

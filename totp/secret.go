@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/bulwark-go/bulwark/internal/opaque"
 )
 
 const redacted = "[REDACTED]"
@@ -31,6 +33,14 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 // (encrypted, see the package documentation) and [SecretFromBytes] to load it
 // back; [Secret.Base32] gives the text form users type into an app.
 type Secret struct {
+	_ [0]func() // not comparable: compare secrets with crypto/subtle
+	// k is boxed so that fmt, which prints unexported struct fields by
+	// reflection without calling their methods, cannot reach the secret
+	// when a Secret is a field of another struct.
+	k opaque.Box[secretKey]
+}
+
+type secretKey struct {
 	raw []byte
 	// enc is the base32 form, precomputed because pquerna/otp takes it.
 	enc string
@@ -42,7 +52,7 @@ func newSecret(n int) (Secret, error) {
 	if _, err := io.ReadFull(rand.Reader, b); err != nil {
 		return Secret{}, fmt.Errorf("totp: reading random secret: %w", err)
 	}
-	return Secret{raw: b, enc: b32.EncodeToString(b)}, nil
+	return Secret{k: opaque.New(secretKey{raw: b, enc: b32.EncodeToString(b)})}, nil
 }
 
 // SecretFromBytes returns the secret with the given raw bytes (as returned by
@@ -53,7 +63,7 @@ func SecretFromBytes(b []byte) (Secret, error) {
 		return Secret{}, ErrInvalidSecret
 	}
 	c := append([]byte(nil), b...)
-	return Secret{raw: c, enc: b32.EncodeToString(c)}, nil
+	return Secret{k: opaque.New(secretKey{raw: c, enc: b32.EncodeToString(c)})}, nil
 }
 
 // ParseSecret decodes a base32 secret as shown to users or found in an
@@ -85,14 +95,26 @@ func ParseSecret(s string) (Secret, error) {
 }
 
 // Bytes returns a copy of the raw secret, for encrypting and storing.
-func (s Secret) Bytes() []byte { return append([]byte(nil), s.raw...) }
+func (s Secret) Bytes() []byte {
+	k := s.k.Get()
+	if k == nil {
+		return nil
+	}
+	return append([]byte(nil), k.raw...)
+}
 
 // Base32 returns the secret in unpadded base32, the form users type into an
 // authenticator app when they cannot scan the QR code. Treat it as a secret.
-func (s Secret) Base32() string { return s.enc }
+func (s Secret) Base32() string {
+	k := s.k.Get()
+	if k == nil {
+		return ""
+	}
+	return k.enc
+}
 
 // IsZero reports whether s is the zero Secret.
-func (s Secret) IsZero() bool { return len(s.raw) == 0 }
+func (s Secret) IsZero() bool { k := s.k.Get(); return k == nil || len(k.raw) == 0 }
 
 // String returns "[REDACTED]".
 func (Secret) String() string { return redacted }

@@ -265,6 +265,7 @@ func (v *Verifier) Verify(ctx context.Context, user string, secret Secret, code 
 	if unix < 0 {
 		return ErrInvalidCode
 	}
+	enc := secret.k.Get().enc // not nil: IsZero was checked
 	current := uint64(unix) / periodSeconds
 	replayed := false
 	for _, off := range v.offsets {
@@ -272,7 +273,7 @@ func (v *Verifier) Verify(ctx context.Context, user string, secret Secret, code 
 			continue
 		}
 		step := current + uint64(off)
-		want, err := hotp.GenerateCodeCustom(secret.enc, step, v.opts)
+		want, err := hotp.GenerateCodeCustom(enc, step, v.opts)
 		if err != nil {
 			return ErrInvalidSecret
 		}

@@ -1,0 +1,144 @@
+package totp_test
+
+import (
+	"bytes"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bulwark-go/bulwark/totp"
+)
+
+// secretForms returns every encoding in which raw could leak: the bytes as
+// text, fmt's decimal byte list, hex (both cases), base32 (as apps show it)
+// and base64 (as encoding/json writes []byte).
+func secretForms(raw []byte) []string {
+	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
+	dec := fmt.Sprint(raw)
+	return []string{
+		string(raw),
+		dec[1 : len(dec)-1],
+		hex.EncodeToString(raw),
+		strings.ToUpper(hex.EncodeToString(raw)),
+		b32[:16],
+		base64.StdEncoding.EncodeToString(raw)[:16],
+		base64.RawURLEncoding.EncodeToString(raw)[:16],
+	}
+}
+
+// renderings prints v through every fmt verb, both slog handlers and
+// encoding/json (which may refuse a value; that prints nothing).
+func renderings(v any) []string {
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		outs = append(outs, fmt.Sprintf(verb, v))
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("msg", "v", v)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("msg", "v", v)
+	outs = append(outs, buf.String())
+	if j, err := json.Marshal(v); err == nil {
+		outs = append(outs, string(j))
+	}
+	return outs
+}
+
+// Structs that hold a secret in an unexported field, or a dereferenced
+// pointer type, are printed by fmt through reflection without calling the
+// field's String or Format method: the secret must not be reachable that
+// way either. (BackupConfig.Key is a plain []byte, so a BackupConfig kept
+// in an unexported field is the documented exception.)
+func TestSecretsNeverPrintThroughReflection(t *testing.T) {
+	v := totp.MustNew(totp.Config{Issuer: "Example"})
+	enr, err := v.Enroll("alice")
+	require.NoError(t, err)
+	secret := enr.Secret()
+	parsed, err := totp.ParseSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+	require.NoError(t, err)
+	key := []byte("backup-code-hmac-key-0123456789abcdef")
+	cfg := totp.BackupConfig{Key: key, Store: totp.NewMemoryStore()}
+	bc, err := totp.NewBackupCodes(cfg)
+	require.NoError(t, err)
+
+	type holder struct {
+		secret totp.Secret
+		parsed totp.Secret
+		enr    totp.Enrollment
+		bc     totp.BackupCodes
+	}
+	type exported struct {
+		Cfg totp.BackupConfig
+		Enr *totp.Enrollment
+	}
+	values := []struct {
+		name string
+		v    any
+	}{
+		{"a struct with secrets in unexported fields", holder{secret, parsed, *enr, *bc}},
+		{"a pointer to that struct", &holder{secret, parsed, *enr, *bc}},
+		{"a dereferenced Enrollment", *enr},
+		{"a dereferenced BackupCodes", *bc},
+		{"a BackupConfig", cfg},
+		{"a pointer to a BackupConfig", &cfg},
+		{"a struct with exported config fields", exported{cfg, enr}},
+		{"a slice of secrets", []totp.Secret{secret, parsed}},
+		{"a map of secrets", map[string]totp.Secret{"a": secret}},
+	}
+	var forbidden []string
+	for _, raw := range [][]byte{secret.Bytes(), parsed.Bytes(), key} {
+		forbidden = append(forbidden, secretForms(raw)...)
+	}
+	forbidden = append(forbidden, enr.URI())
+	for _, tc := range values {
+		for _, out := range renderings(tc.v) {
+			for _, f := range forbidden {
+				require.NotContains(t, out, f, "%s printed a secret", tc.name)
+			}
+		}
+	}
+}
+
+// A BackupConfig prints its non-secret settings, so redaction does not
+// make configuration logs useless.
+func TestBackupConfigPrintsSettingsButNotTheKey(t *testing.T) {
+	cfg := totp.BackupConfig{Key: bytes.Repeat([]byte{0xAB}, 32), Count: 12, MaxFailures: 3}
+	for _, out := range renderings(cfg) {
+		assert.Contains(t, out, "REDACTED", out)
+	}
+	assert.Contains(t, fmt.Sprintf("%+v", cfg), "Count:12")
+	assert.Contains(t, fmt.Sprint(cfg), "MaxFailures:3")
+}
+
+// Secret stays non-comparable: == on secrets would compare in variable
+// time, or (with a pointer inside) compare identity instead of value.
+func TestSecretEqualityUsesBytes(t *testing.T) {
+	a, err := totp.ParseSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+	require.NoError(t, err)
+	b, err := totp.SecretFromBytes(a.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, a.Bytes(), b.Bytes())
+	assert.Equal(t, a.Base32(), b.Base32())
+	assert.False(t, a.IsZero())
+	assert.True(t, totp.Secret{}.IsZero())
+	assert.Empty(t, totp.Secret{}.Bytes())
+	assert.Empty(t, totp.Secret{}.Base32())
+}
+
+// The zero Enrollment is empty, not a panic.
+func TestZeroEnrollmentIsEmpty(t *testing.T) {
+	var e totp.Enrollment
+	assert.Empty(t, e.URI())
+	assert.True(t, e.Secret().IsZero())
+	_, err := e.QRCodePNG()
+	assert.Error(t, err)
+	_, err = e.QRCodeDataURL()
+	assert.Error(t, err)
+}
