@@ -3,7 +3,6 @@ package main
 import (
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -16,11 +15,7 @@ import (
 
 func newTestServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	h, err := newServer(slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
+	return newTestApp(t).srv
 }
 
 var (
@@ -73,7 +68,7 @@ func TestPagesCarrySecurityHeaders(t *testing.T) {
 func TestLoginFormRejectsCrossSitePosts(t *testing.T) {
 	srv := newTestServer(t)
 	post := func(fetchSite string) *http.Response {
-		req, err := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader("email=a%40example.com&password=x"))
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader("email=a%40example.com&password=x"))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", fetchSite)
