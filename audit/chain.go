@@ -11,6 +11,8 @@ import (
 	"io"
 	"strconv"
 	"sync"
+
+	"github.com/bulwark-go/bulwark/internal/opaque"
 )
 
 // ErrChainBroken is returned by [ChainSink.Write] after a write to the
@@ -71,7 +73,7 @@ type ChainSink struct {
 	mu      sync.Mutex
 	w       io.Writer
 	key     Key
-	mac     hash.Hash
+	mac     opaque.Box[hash.Hash] // boxed: an HMAC's state holds the key
 	seq     uint64
 	prev    [32]byte
 	hdr     [len(chainLabel) + 32]byte // chainLabel ‖ prev, the MAC prefix
@@ -101,7 +103,7 @@ func NewChain(cfg ChainConfig) (*ChainSink, error) {
 	c := &ChainSink{
 		w:       cfg.Writer,
 		key:     cfg.Key,
-		mac:     hmac.New(sha256.New, cfg.Key.secret),
+		mac:     opaque.New(hmac.New(sha256.New, cfg.Key.bytes())),
 		buf:     make([]byte, 0, 1024),
 		onCheck: cfg.OnCheckpoint,
 	}
@@ -130,12 +132,13 @@ func (c *ChainSink) Write(_ context.Context, e Event) error {
 	b = append(b, c.key.id...)
 	b = append(b, `","event":`...)
 	b = AppendJSON(b, e)
-	c.mac.Reset()
+	mac := *c.mac.Get()
+	mac.Reset()
 	copy(c.hdr[:], chainLabel)
 	copy(c.hdr[len(chainLabel):], c.prev[:])
-	c.mac.Write(c.hdr[:])
-	c.mac.Write(b)
-	c.mac.Sum(c.sum[:0])
+	mac.Write(c.hdr[:])
+	mac.Write(b)
+	mac.Sum(c.sum[:0])
 	b = append(b, `,"mac":"`...)
 	b = hex.AppendEncode(b, c.sum[:])
 	b = append(b, "\"}\n"...)
@@ -182,7 +185,7 @@ func (c *ChainSink) Rotate(k Key) error {
 		return errors.New("audit: Rotate: the new key must have a new ID")
 	}
 	c.key = k
-	c.mac = hmac.New(sha256.New, k.secret)
+	c.mac = opaque.New(hmac.New(sha256.New, k.bytes()))
 	return nil
 }
 

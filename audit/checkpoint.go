@@ -53,7 +53,7 @@ func signCheckpoint(k Key, seq uint64, mac [32]byte) Checkpoint {
 }
 
 func (c Checkpoint) sign(k Key) []byte {
-	h := hmac.New(sha256.New, k.secret)
+	h := hmac.New(sha256.New, k.bytes())
 	h.Write([]byte(checkpointLabel))
 	var seq [8]byte
 	binary.BigEndian.PutUint64(seq[:], c.Seq)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/bulwark-go/bulwark/internal/opaque"
 )
 
 const (
@@ -20,8 +22,11 @@ var ErrBadKey = errors.New("audit: invalid chain key")
 // A Key never prints its secret: String, GoString, Format, LogValue and
 // MarshalJSON show only the ID and "[REDACTED]". The zero Key is invalid.
 type Key struct {
-	id     string
-	secret []byte
+	id string
+	// secret is boxed so that fmt, which prints unexported struct fields
+	// by reflection without calling Format, cannot reach it when a Key is
+	// a field of another struct.
+	secret opaque.Box[[]byte]
 }
 
 // NewKey returns a Key with the given ID (1 to 32 characters from
@@ -34,7 +39,7 @@ func NewKey(id string, secret []byte) (Key, error) {
 	if len(secret) < minKeyLen {
 		return Key{}, fmt.Errorf("%w: secret must be at least %d bytes", ErrBadKey, minKeyLen)
 	}
-	return Key{id: id, secret: append([]byte(nil), secret...)}, nil
+	return Key{id: id, secret: opaque.New(append([]byte(nil), secret...))}, nil
 }
 
 // MustKey is like [NewKey] but panics on error; for tests and examples.
@@ -49,7 +54,15 @@ func MustKey(id string, secret []byte) Key {
 // ID returns the key's public identifier.
 func (k Key) ID() string { return k.id }
 
-func (k Key) valid() bool { return k.id != "" && len(k.secret) >= minKeyLen }
+func (k Key) valid() bool { return k.id != "" && len(k.bytes()) >= minKeyLen }
+
+// bytes returns the secret (nil for the zero Key).
+func (k Key) bytes() []byte {
+	if p := k.secret.Get(); p != nil {
+		return *p
+	}
+	return nil
+}
 
 // String returns the ID with the secret redacted.
 func (k Key) String() string { return "audit.Key(" + k.id + ", [REDACTED])" }

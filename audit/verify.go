@@ -109,7 +109,7 @@ func (cfg VerifyConfig) Verify(r io.Reader) (Checkpoint, error) {
 		if _, dup := rank[k.id]; dup {
 			return Checkpoint{}, fmt.Errorf("audit: VerifyConfig.Keys has key ID %q twice", k.id)
 		}
-		macs[k.id] = hmac.New(sha256.New, k.secret)
+		macs[k.id] = hmac.New(sha256.New, k.bytes())
 		rank[k.id] = i
 	}
 	var seq uint64
