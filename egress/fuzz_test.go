@@ -13,6 +13,12 @@ func FuzzValidateURL(f *testing.F) {
 		"http://[::ffff:127.0.0.1]/", "http://localhost./", "https://u:p@x.example/",
 		"http://[fe80::1%25eth0]/", "http://169.254.169.254/", "https://x.example:8443/",
 		"http://[::ffff:7f00:1]:80/", "HTTP://EXAMPLE.COM", "//example.com", "http:\\\\example.com",
+		// Filter-bypass spellings seen in SSRF write-ups.
+		"http://%31%32%37.0.0.1/", "http://[64:ff9b::a9fe:a9fe]/", "http://0x7f000001/", "http://[::]/",
+		"http://0/", "http://017700000001/", "https://example.com%2F@evil/", "http://\uff4cocalhost/",
+		"http://localhost%00.example.com/", "http://127.0.0.1:80@evil.com/", "http://evil.com#@127.0.0.1/",
+		"http://[0:0:0:0:0:ffff:127.0.0.1]/", "http://1.1.1.1&@2.2.2.2#@3.3.3.3/", "http://[2002:a9fe:a9fe::]/",
+		"http://a.localhost/", "https://example.com:0/", "https://example.com:65536/", "http://[::1%2525lo]/",
 	} {
 		f.Add(s)
 	}
@@ -48,6 +54,11 @@ func FuzzControl(f *testing.F) {
 	f.Add("tcp6", "[::ffff:169.254.169.254]:443")
 	f.Add("tcp", "[fe80::1%eth0]:80")
 	f.Add("udp", "8.8.8.8:53")
+	f.Add("tcp6", "[64:ff9b::a9fe:a9fe]:80")
+	f.Add("tcp6", "[2002:a9fe:a9fe::1]:80")
+	f.Add("tcp6", "[2001:0:4136:e378:8000:63bf:5601:5601]:80")
+	f.Add("tcp", "0.0.0.0:80")
+	f.Add("tcp", "169.254.169.254:0")
 	p, err := NewPolicy(Config{AnyPort: true})
 	if err != nil {
 		f.Fatal(err)
