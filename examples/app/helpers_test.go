@@ -45,13 +45,20 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 	ctx := context.Background()
 	s, _, err := loadSecrets(dir, func(string) string { return "" })
 	require.NoError(t, err)
-	d, err := openSQLite(ctx, filepath.Join(dir, "app.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
 	clock := &testClock{t: time.Now()}
 	cfg := appConfig{
-		Log: slog.New(slog.DiscardHandler), DB: d, Secrets: s, DataDir: dir,
+		Log: slog.New(slog.DiscardHandler), Secrets: s, DataDir: dir,
 		Local: true, InsecureCookie: true, Hasher: testHasher, Now: clock.Now,
+	}
+	if realBackend {
+		in := realInfra(t)
+		cfg.DB, cfg.RateStore, cfg.TokenStore, cfg.NonceStore = in.db, in.rate, in.tokens, in.nonces
+		cfg.TOTPReplay, cfg.TOTPAttempt = in.totpReplay, in.totpAttempt
+	} else {
+		d, err := openSQLite(ctx, filepath.Join(dir, "app.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { d.Close() })
+		cfg.DB = d
 	}
 	for _, o := range opts {
 		o(&cfg)
