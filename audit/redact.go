@@ -13,12 +13,14 @@ const Redacted = "[REDACTED]"
 // '-', '_', '.' and spaces removed) and then matched:
 //
 //   - containing password, passwd, passphrase, passcode, secret, token,
-//     apikey, accesskey, privatekey, privkey, signingkey, authorization,
+//     apikey, accesskey, privatekey, privkey, signingkey, encryptionkey,
+//     masterkey, hmackey, sshkey, clientkey, sessionkey, authkey,
+//     accountkey, sharedkey, licensekey, pwd, otpauth, authorization,
 //     cookie, credential, bearer, jwt, sessionid, signature,
 //     connectionstring, or one of the one-time-code names authcode,
 //     mfacode, otpcode, totpcode, smscode, verificationcode, resetcode,
 //     backupcode, recoverycode, pincode;
-//   - or equal to auth, code, key, sig, pwd, pass, pin, otp, totp, csrf,
+//   - or equal to auth, code, key, sig, pass, pin, otp, totp, csrf,
 //     xsrf, session, sid, ssn, cvv, cvc or dsn.
 //
 // The rule errs on the side of redacting: "token_count" is redacted too.
@@ -29,13 +31,16 @@ func IsSensitiveKey(name string) bool {
 	n := normalizeKey(buf[:0], name)
 	s := string(n)
 	switch s {
-	case "auth", "code", "key", "sig", "pwd", "pass", "pin", "otp", "totp",
+	case "auth", "code", "key", "sig", "pass", "pin", "otp", "totp",
 		"csrf", "xsrf", "session", "sid", "ssn", "cvv", "cvc", "dsn":
 		return true
 	}
 	for _, part := range [...]string{
 		"password", "passwd", "passphrase", "passcode", "secret", "token",
 		"apikey", "accesskey", "privatekey", "privkey", "signingkey",
+		"encryptionkey", "masterkey", "hmackey", "sshkey", "clientkey",
+		"sessionkey", "authkey", "accountkey", "sharedkey", "licensekey",
+		"pwd", "otpauth",
 		"authorization", "cookie", "credential", "bearer", "jwt",
 		"sessionid", "signature", "connectionstring",
 		"authcode", "mfacode", "otpcode", "totpcode", "smscode",
@@ -118,7 +123,11 @@ func (r redactor) metadata(m map[string]string) map[string]string {
 // ("user:password@") is dropped. Other parameters keep their order and
 // encoding. A parameter whose value is itself a URL with a query or
 // fragment (return_to=https://…%3Ftoken%3D…) is redacted the same way, up
-// to three levels deep; parameters that do not decode are deleted. A string
+// to three levels deep, also when it is escaped more than once, and so is
+// a value that is itself a query (state=code%3D…%26x%3D1); parameters
+// that do not decode are deleted, and so is a parameter any of whose
+// ';'-separated parts is sensitive ("a=1;token=t"), since some servers
+// split on ';'. A string
 // that does not parse as a URL is replaced by [Redacted] as a whole, since
 // its secrets cannot be located.
 func RedactURL(raw string) string { return redactURL(raw, 3) }
@@ -157,6 +166,10 @@ func redactQuery(q string, depth int) string {
 		if part == "" {
 			continue
 		}
+		if strings.IndexByte(part, ';') >= 0 && hasSensitiveParam(part, ";") {
+			// Some servers split parameters on ';' as well as '&'.
+			continue
+		}
 		name, value, _ := strings.Cut(part, "=")
 		dec, err := url.QueryUnescape(name)
 		if err != nil || IsSensitiveKey(dec) {
@@ -166,13 +179,38 @@ func redactQuery(q string, depth int) string {
 		if err != nil {
 			continue // cannot see what it holds
 		}
-		if strings.ContainsAny(v, "?#") {
+		// A URL may be escaped more than once (a return address inside a
+		// redirect URI): decode until its query or fragment shows.
+		layers := 1
+		for !strings.ContainsAny(v, "?#") && hasEscapedDelimiter(v) && layers <= depth {
+			next, err := url.QueryUnescape(v)
+			if err != nil {
+				break
+			}
+			v, layers = next, layers+1
+		}
+		var red string
+		switch {
+		case strings.ContainsAny(v, "?#"): // a URL
 			if depth == 0 {
 				continue
 			}
-			if red := redactURL(v, depth-1); red != v {
-				part = name + "=" + url.QueryEscape(red)
+			red = redactURL(v, depth-1)
+		case hasEscapedDelimiter(v):
+			continue // escaped too often to check
+		case strings.IndexByte(v, '=') >= 0: // perhaps a query: "code=…&x=1"
+			if depth == 0 {
+				continue
 			}
+			red = redactQuery(v, depth-1)
+		default:
+			red = v
+		}
+		if red != v {
+			for range layers {
+				red = url.QueryEscape(red)
+			}
+			part = name + "=" + red
 		}
 		if b.Len() > 0 {
 			b.WriteByte('&')
@@ -180,4 +218,32 @@ func redactQuery(q string, depth int) string {
 		b.WriteString(part)
 	}
 	return b.String()
+}
+
+// hasSensitiveParam reports whether any sep-separated parameter of q has a
+// sensitive or undecodable name.
+func hasSensitiveParam(q, sep string) bool {
+	for p := range strings.SplitSeq(q, sep) {
+		name, _, _ := strings.Cut(p, "=")
+		dec, err := url.QueryUnescape(name)
+		if err != nil || IsSensitiveKey(dec) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEscapedDelimiter reports whether s holds a percent-escaped '?', '#',
+// '&', '=' or '%', the sign of a URL or query escaped once more.
+func hasEscapedDelimiter(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		switch strings.ToUpper(s[i+1 : i+3]) {
+		case "3F", "23", "26", "3D", "25":
+			return true
+		}
+	}
+	return false
 }

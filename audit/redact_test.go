@@ -51,6 +51,13 @@ func TestIsSensitiveKey(t *testing.T) {
 		{"passcode", true},
 		{"dsn", true},
 		{"db_connection_string", true},
+		{"encryption_key", true},
+		{"MASTER_KEY", true},
+		{"webhook.hmac_key", true},
+		{"ssh-key", true},
+		{"azure_account_key", true},
+		{"new_pwd", true},
+		{"otpauth_uri", true},
 		// Over-matching is accepted: redacting a count is harmless.
 		{"token_count", true},
 		// Ordinary attributes stay.
@@ -96,6 +103,14 @@ func TestRedactURL(t *testing.T) {
 		{"an unparseable URL is redacted whole", "http://[::1/?token=abc", Redacted},
 		{"a nested return URL loses its token", "/login?return_to=%2Freset%3Ftoken%3Dabc%26lang%3Den&x=1", "/login?return_to=%2Freset%3Flang%3Den&x=1"},
 		{"a nested URL without secrets keeps its encoding", "/login?next=%2Fa%3Fb%3D1", "/login?next=%2Fa%3Fb%3D1"},
+		{"a token after a semicolon removes the parameter", "/s?a=1;token=abc&x=2", "/s?x=2"},
+		{"semicolons without secrets are kept", "/s?a=1;b=2&x=2", "/s?a=1;b=2&x=2"},
+		{"a token in a twice-escaped return URL is found", "/login?r=" + url.QueryEscape(url.QueryEscape("https://y/reset?token=abc&lang=en")), "/login?r=" + url.QueryEscape(url.QueryEscape("https://y/reset?lang=en"))},
+		{"a token in a thrice-escaped return URL is found", "/login?r=" + url.QueryEscape(url.QueryEscape(url.QueryEscape("/reset?code=abc&lang=en"))), "/login?r=" + url.QueryEscape(url.QueryEscape(url.QueryEscape("/reset?lang=en")))},
+		{"a twice-escaped URL without secrets is kept", "/login?r=" + url.QueryEscape(url.QueryEscape("/a?b=1")), "/login?r=" + url.QueryEscape(url.QueryEscape("/a?b=1"))},
+		{"a query nested in a value loses its code", "/cb?state=" + url.QueryEscape("code=abc&x=1") + "&y=2", "/cb?state=" + url.QueryEscape("x=1") + "&y=2"},
+		{"a base64 value with padding is kept", "/s?v=YWJj%3D%3D&x=1", "/s?v=YWJj%3D%3D&x=1"},
+		{"a percent sign in a value is kept", "/s?d=100%25&x=1", "/s?d=100%25&x=1"},
 		{"a doubly nested token is found", "/a?next=" + url.QueryEscape("/b?next="+url.QueryEscape("/c?code=1&k=2")), "/a?next=" + url.QueryEscape("/b?next="+url.QueryEscape("/c?k=2"))},
 	}
 	for _, tt := range tests {
