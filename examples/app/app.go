@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -34,8 +33,11 @@ type appConfig struct {
 	// Local enables /dev/outbox, the page listing "sent" emails. Only for
 	// a developer machine: in production mail goes out by SMTP.
 	Local bool
-	// InsecureCookie: see sessionConfig (plain-HTTP test clients only).
+	// InsecureCookie drops Secure and __Host- from the session cookie, for
+	// plain-HTTP test clients only (authn refuses it off loopback).
 	InsecureCookie bool
+	// SessionStore defaults to authn's memory store; Redis with REDIS_URL.
+	SessionStore authn.SessionStore
 	// Hasher defaults to authn's argon2id defaults; tests pass a weaker one.
 	Hasher *authn.Hasher
 	// Stores for rate limits, one-time tokens, approval nonces and the TOTP
@@ -58,7 +60,7 @@ type app struct {
 	now       func() time.Time
 	pages     *template.Template
 	audit     *auditLog
-	sess      *sessions
+	sess      *authn.Sessions
 	hasher    *authn.Hasher
 	policy    *authn.Policy
 	resets    *authn.Tokens
@@ -95,7 +97,9 @@ func newApp(cfg appConfig) (*app, error) {
 	if a.audit, err = openAuditLog(cfg.DataDir, cfg.Secrets.derive(labelAuditChain), cfg.Log); err != nil {
 		return nil, err
 	}
-	a.sess = newSessions(sessionConfig{InsecureCookie: cfg.InsecureCookie, Now: cfg.Now})
+	if a.sess, err = a.newSessions(cfg.SessionStore); err != nil {
+		return nil, err
+	}
 	a.hasher = cfg.Hasher
 	if a.hasher == nil {
 		if a.hasher, err = authn.NewHasher(authn.HasherConfig{}); err != nil {
@@ -219,12 +223,5 @@ func (a *app) record(r *http.Request, e audit.Event) {
 	}
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 func (a *app) link(path string) string { return a.cfg.PublicURL + path }

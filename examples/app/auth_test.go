@@ -82,7 +82,7 @@ func TestYourSessionsPageRevokesAnotherSession(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, phone.signIn("alice@example.com", testPassword).Status)
 
 	page := laptop.get("/account")
-	ids := regexp.MustCompile(`/account/sessions/([0-9a-f]{64})/revoke`).FindAllStringSubmatch(page.Body, -1)
+	ids := regexp.MustCompile(`/account/sessions/([A-Za-z0-9_-]{43})/revoke`).FindAllStringSubmatch(page.Body, -1)
 	require.Len(t, ids, 1, "the other session is listed with a revoke button, the current one is not")
 	assert.Equal(t, http.StatusSeeOther, laptop.post("/account/sessions/"+ids[0][1]+"/revoke", nil).Status)
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/bulwark-go/bulwark/audit"
 	"github.com/bulwark-go/bulwark/authn"
@@ -12,7 +11,7 @@ import (
 )
 
 type sessionView struct {
-	appSession
+	authn.Session
 	Current bool
 }
 
@@ -44,7 +43,12 @@ func (a *app) renderAccount(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	cur, _ := sessionFromContext(r.Context())
 	d := accountData{TOTPEnabled: u.TOTPEnabled, RecentAuth: a.recentAuth(r)}
-	for _, s := range a.sess.List(r.Context(), u.ID) {
+	list, err := a.userSessions(r.Context(), u.ID)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	for _, s := range list {
 		d.Sessions = append(d.Sessions, sessionView{s, s.ID == cur.ID})
 	}
 	if u.TOTPEnabled {
@@ -58,19 +62,29 @@ func (a *app) renderAccount(w http.ResponseWriter, r *http.Request, status int, 
 
 func (a *app) revokeSession(w http.ResponseWriter, r *http.Request) {
 	uid, _ := a.userID(r)
-	id := r.PathValue("id")
-	if !a.sess.RevokeID(r.Context(), uid, id) {
+	id, err := authn.ParseSessionID(r.PathValue("id"))
+	var ok bool
+	if err == nil {
+		// RevokeID only ever touches uid's own sessions.
+		if ok, err = a.sess.RevokeID(r.Context(), uid, id); err != nil {
+			a.serverError(w, r, err)
+			return
+		}
+	}
+	if !ok {
 		a.errorPage(w, r, http.StatusNotFound, "No such session.")
 		return
 	}
-	a.record(r, audit.Event{Action: audit.ActionSessionRevoked, Outcome: audit.Success, Target: audit.Target{Type: "session", ID: id[:16]}})
+	a.record(r, audit.Event{Action: audit.ActionSessionRevoked, Outcome: audit.Success, Target: audit.Target{Type: "session", ID: id.String()}})
 	redirect(w, r, "/account")
 }
 
 func (a *app) revokeOtherSessions(w http.ResponseWriter, r *http.Request) {
 	s, _ := sessionFromContext(r.Context())
-	n := a.sess.RevokeAllForUser(r.Context(), s.UserID, s.ID)
-	a.record(r, audit.Event{Action: audit.ActionAllSessionsRevoked, Outcome: audit.Success, Metadata: map[string]string{"count": strconv.Itoa(n), "kept_current": "true"}})
+	if err := a.revokeAll(r, s.UserID, s.ID, "user_request_keep_current"); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	redirect(w, r, "/account")
 }
 
@@ -146,7 +160,10 @@ func (a *app) totpConfirm(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.sess.Rotate(w, r, methodTOTP) // privilege change: new session ID
+	if err := a.elevate(w, r, authn.SessionTOTP); err != nil { // privilege change: new session ID
+		a.serverError(w, r, err)
+		return
+	}
 	a.record(r, audit.Event{Action: audit.ActionMFAEnrolled, Outcome: audit.Success, Target: audit.Target{Type: "user", ID: u.ID}})
 	a.render(w, r, http.StatusOK, "backup_codes.html", pageData{Title: "Your backup codes", User: &u, Data: codes})
 }
@@ -266,9 +283,10 @@ func (a *app) resetConfirm(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	n := a.sess.RevokeAllForUser(r.Context(), u.ID, "")
-	a.resets.Revoke(r.Context(), u.ID)
 	a.record(r, audit.Event{Action: audit.ActionPasswordResetCompleted, Outcome: audit.Success, Actor: audit.Actor{UserID: u.ID}, Target: audit.Target{Type: "user", ID: u.ID}})
-	a.record(r, audit.Event{Action: audit.ActionAllSessionsRevoked, Outcome: audit.Success, Actor: audit.Actor{UserID: u.ID}, Metadata: map[string]string{"count": strconv.Itoa(n), "cause": "password_reset"}})
+	if err := errors.Join(a.revokeAll(r, u.ID, authn.SessionID{}, "password_reset"), a.resets.Revoke(r.Context(), u.ID)); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	a.render(w, r, http.StatusOK, "signin.html", pageData{Title: "Sign in", Message: "Your password has been changed and every session signed out. Sign in with the new password.", Data: signInData{Email: u.Email, Next: "/"}})
 }

@@ -75,7 +75,10 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.sess.Create(w, r, u.ID, methodPassword, false)
+	if err := a.startSession(w, r, u.ID, false); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	a.record(r, audit.Event{Action: audit.ActionSignup, Outcome: audit.Success, Actor: audit.Actor{UserID: u.ID}, Target: audit.Target{Type: "user", ID: u.ID}})
 	redirect(w, r, "/account")
 }
@@ -104,11 +107,17 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if u.TOTPEnabled {
-		a.sess.Create(w, r, u.ID, methodPassword, true)
+		if err := a.startSession(w, r, u.ID, true); err != nil {
+			a.serverError(w, r, err)
+			return
+		}
 		redirect(w, r, "/signin/mfa?next="+url.QueryEscape(next))
 		return
 	}
-	a.sess.Create(w, r, u.ID, methodPassword, false)
+	if err := a.startSession(w, r, u.ID, false); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	a.record(r, audit.Event{Action: audit.ActionLoginSucceeded, Outcome: audit.Success, Actor: audit.Actor{UserID: u.ID}, Metadata: map[string]string{"mfa": "none"}})
 	if next == "/" {
 		next = "/orgs"
@@ -118,7 +127,10 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 	a.record(r, audit.Event{Action: audit.ActionLogout, Outcome: audit.Success})
-	a.sess.Revoke(w, r)
+	if err := a.sess.Revoke(w, r); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	redirect(w, r, "/signin")
 }
 
@@ -150,13 +162,13 @@ func (a *app) openTOTP(u user) (totp.Secret, error) {
 
 // checkSecondFactor verifies a TOTP code or, if it looks like one, a backup
 // code, and audits the outcome. It returns the method used.
-func (a *app) checkSecondFactor(r *http.Request, u user, code string) (sessionMethod, error) {
+func (a *app) checkSecondFactor(r *http.Request, u user, code string) (authn.SessionMethod, error) {
 	code = strings.TrimSpace(code)
 	if strings.ContainsAny(strings.ToUpper(code), "ABCDEFGHJKMNPQRSTVWXYZ") || len(code) > 10 {
 		err := a.backup.Verify(r.Context(), u.ID, code)
 		if err == nil {
 			a.record(r, audit.Event{Action: audit.ActionBackupCodeUsed, Outcome: audit.Success, Severity: audit.SeverityLow, Actor: audit.Actor{UserID: u.ID}})
-			return methodBackupCode, nil
+			return authn.SessionBackupCode, nil
 		}
 		a.recordMFAFailure(r, u, err)
 		return 0, err
@@ -171,7 +183,7 @@ func (a *app) checkSecondFactor(r *http.Request, u user, code string) (sessionMe
 		return 0, err
 	}
 	a.record(r, audit.Event{Action: audit.ActionMFAVerified, Outcome: audit.Success, Actor: audit.Actor{UserID: u.ID}})
-	return methodTOTP, nil
+	return authn.SessionTOTP, nil
 }
 
 func (a *app) recordMFAFailure(r *http.Request, u user, err error) {
@@ -209,7 +221,10 @@ func (a *app) mfaVerify(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusUnauthorized, "mfa.html", pageData{Title: "Two-factor authentication", Error: mfaMessage(err), Data: signInData{Next: next}})
 		return
 	}
-	a.sess.Rotate(w, r, m)
+	if err := a.elevate(w, r, m); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	a.record(r, audit.Event{Action: audit.ActionLoginSucceeded, Outcome: audit.Success, Actor: audit.Actor{UserID: u.ID}, Metadata: map[string]string{"mfa": methodName(m)}})
 	if next == "/" {
 		next = "/orgs"
@@ -217,11 +232,11 @@ func (a *app) mfaVerify(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, next)
 }
 
-func methodName(m sessionMethod) string {
+func methodName(m authn.SessionMethod) string {
 	switch m {
-	case methodTOTP:
+	case authn.SessionTOTP:
 		return "totp"
-	case methodBackupCode:
+	case authn.SessionBackupCode:
 		return "backup_code"
 	}
 	return "password"
@@ -249,7 +264,7 @@ func (a *app) reauth(w http.ResponseWriter, r *http.Request) {
 		fail()
 		return
 	}
-	add := methodPassword
+	add := authn.SessionPassword
 	if u.TOTPEnabled {
 		m, err := a.checkSecondFactor(r, u, r.PostFormValue("code"))
 		if err != nil {
@@ -258,7 +273,10 @@ func (a *app) reauth(w http.ResponseWriter, r *http.Request) {
 		}
 		add |= m
 	}
-	a.sess.Rotate(w, r, add)
+	if err := a.elevate(w, r, add); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
 	a.record(r, audit.Event{Action: audit.ActionReauthenticated, Outcome: audit.Success})
 	redirect(w, r, next)
 }

@@ -52,6 +52,7 @@ func newTestApp(t *testing.T, opts ...testOption) *testApp {
 	}
 	if realBackend {
 		in := realInfra(t)
+		cfg.SessionStore = in.sessions
 		cfg.DB, cfg.RateStore, cfg.TokenStore, cfg.NonceStore = in.db, in.rate, in.tokens, in.nonces
 		cfg.TOTPReplay, cfg.TOTPAttempt = in.totpReplay, in.totpAttempt
 	} else {

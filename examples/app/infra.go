@@ -25,6 +25,7 @@ type infra struct {
 	db          *db
 	redis       *redis.Client
 	rate        ratelimit.Store
+	sessions    authn.SessionStore
 	tokens      authn.TokenStore
 	nonces      authn.ApprovalNonceStore
 	totpReplay  totp.ReplayStore
@@ -60,6 +61,9 @@ func openInfraPrefix(ctx context.Context, databaseURL, redisURL, redisPrefix str
 		if in.rate, err = rateredis.New(rateredis.Config{Client: in.redis, Prefix: redisPrefix + "ratelimit:"}); err != nil {
 			return infra{}, err
 		}
+		if in.sessions, err = authnredis.NewSessionStore(authnredis.SessionStoreConfig{Client: in.redis, Prefix: redisPrefix + "session:"}); err != nil {
+			return infra{}, err
+		}
 		if in.tokens, err = authnredis.NewTokenStore(authnredis.TokenStoreConfig{Client: in.redis, Prefix: redisPrefix + "authn:"}); err != nil {
 			return infra{}, err
 		}
@@ -90,7 +94,7 @@ func (in infra) describeDB() string {
 
 func (in infra) describeStores() string {
 	if in.redis != nil {
-		return "redis (rate limits, one-time tokens, approval nonces, TOTP replay guard); sessions in memory (temporary layer)"
+		return "redis (sessions, rate limits, one-time tokens, approval nonces, TOTP replay guard)"
 	}
 	return "memory"
 }

@@ -13,7 +13,7 @@
 //	APP_SECRET    root secret for HMAC keys (default: generated into DATA_DIR/app-secret)
 //	SEAL_KEYS     sealing secrets, newest first, comma-separated (default: DATA_DIR/seal-keys)
 //	DATABASE_URL  PostgreSQL instead of SQLite, with row-level security
-//	REDIS_URL     Redis for rate limits, one-time tokens, approval nonces and the TOTP replay guard
+//	REDIS_URL     Redis for sessions, rate limits, one-time tokens, approval nonces and the TOTP replay guard
 //	PUBLIC_URL    origin used in emailed links (default http://ADDR)
 //
 // `go run ./examples/app rotate-keys` adds a new sealing secret and re-seals
@@ -119,8 +119,8 @@ func run(log *slog.Logger) error {
 	}
 	a, err := newApp(appConfig{
 		Log: log, DB: e.db, Secrets: e.secrets, DataDir: e.dir, PublicURL: public,
-		Local:     isLoopback(ln.Addr()),
-		RateStore: e.infra.rate, TokenStore: e.infra.tokens, NonceStore: e.infra.nonces,
+		Local:        isLoopback(ln.Addr()),
+		SessionStore: e.infra.sessions, RateStore: e.infra.rate, TokenStore: e.infra.tokens, NonceStore: e.infra.nonces,
 		TOTPReplay: e.infra.totpReplay, TOTPAttempt: e.infra.totpAttempt,
 	})
 	if err != nil {

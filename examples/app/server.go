@@ -67,7 +67,9 @@ func (a *app) handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	hf := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
 	authed := func(f http.HandlerFunc) http.Handler { return headers.NoStore(a.requireAuth(f)) }
-	recent := func(f http.HandlerFunc) http.HandlerFunc { return a.requireRecentAuth(f) }
+	// Step-up: authn's RequireRecentAuth answers stale sessions with the
+	// password prompt (SessionConfig.StepUpHandler).
+	recent := func(f http.HandlerFunc) http.HandlerFunc { return a.sess.RequireRecentAuth(stepUpAge)(f).ServeHTTP }
 
 	// Anonymous pages.
 	mux.Handle("GET /{$}", hf(a.home))
@@ -133,21 +135,6 @@ func (a *app) requireAuth(next http.Handler) http.Handler {
 func (a *app) recentAuth(r *http.Request) bool {
 	s, ok := sessionFromContext(r.Context())
 	return ok && a.now().Sub(s.AuthTime) <= stepUpAge
-}
-
-// requireRecentAuth refuses sensitive changes from a session whose last
-// credential entry is older than stepUpAge; the page then asks for the
-// password again (/reauth) and returns.
-func (a *app) requireRecentAuth(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !a.recentAuth(r) {
-			a.render(w, r, http.StatusForbidden, "reauth.html", pageData{Title: "Confirm it's you",
-				Error: "This change needs a recent sign-in. Enter your password to continue, then repeat it.",
-				Data:  reauthData{Next: localPath(r.FormValue("back"))}})
-			return
-		}
-		next(w, r)
-	}
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
