@@ -79,7 +79,10 @@ type HasherConfig struct {
 	// Authenticate) allowed in flight at once; the rest wait, honouring
 	// their context. Default: GOMAXPROCS, lowered so that
 	// MaxConcurrent*Memory stays under 512 MiB, and at least 1. Setting it
-	// high lets a login flood allocate MaxConcurrent*Memory at once.
+	// high lets a login flood allocate MaxConcurrent*Memory at once. A
+	// stored argon2id hash with more memory than Memory counts as several
+	// computations (as many as its memory is worth, at most MaxConcurrent),
+	// so the bound holds in memory, not just in number.
 	MaxConcurrent int
 
 	// MaxPasswordBytes is the longest password accepted, in bytes, checked
@@ -111,7 +114,8 @@ type Hasher struct {
 	parallelism  uint8
 	maxBytes     int
 	normalize    func(string) string
-	sem          chan struct{}
+	sem          chan struct{} // one token per Memory KiB of hashing in flight
+	wide         chan struct{} // held while taking several tokens; see acquireN
 
 	// dummy is an argon2id hash with the configured parameters, computed on
 	// first need, that Authenticate verifies against when the user does not
@@ -167,6 +171,7 @@ func NewHasher(cfg HasherConfig) (*Hasher, error) {
 		n = max(n, 1)
 	}
 	h.sem = make(chan struct{}, n)
+	h.wide = make(chan struct{}, 1)
 	return h, nil
 }
 
@@ -254,11 +259,12 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) error {
 }
 
 func (h *Hasher) verifyArgon2(ctx context.Context, password string, p hasherParams) error {
-	if err := h.acquire(ctx); err != nil {
+	n := h.slots(p.memory)
+	if err := h.acquireN(ctx, n); err != nil {
 		return err
 	}
 	got := hasherDerive([]byte(h.normalize(password)), p, len(p.key))
-	h.release()
+	h.releaseN(n)
 	if subtle.ConstantTimeCompare(got, p.key) != 1 {
 		return ErrInvalidCredentials
 	}
@@ -353,6 +359,43 @@ func (h *Hasher) acquire(ctx context.Context) error {
 }
 
 func (h *Hasher) release() { <-h.sem }
+
+// slots returns how many hashing slots an argon2id computation with memory
+// KiB takes: its memory in units of the configured Memory, rounded up, and
+// at least 1 but at most all of them.
+func (h *Hasher) slots(memory uint32) int {
+	n := (uint64(memory) + uint64(h.memory) - 1) / uint64(h.memory)
+	return int(min(max(n, 1), uint64(cap(h.sem))))
+}
+
+// acquireN takes n slots. Only one caller at a time gathers several slots
+// (holding h.wide), so two heavy hashes cannot each hold part of what they
+// need and wait for the other; single-slot callers are not held up by it.
+// On failure it returns the slots it took.
+func (h *Hasher) acquireN(ctx context.Context, n int) error {
+	if n == 1 {
+		return h.acquire(ctx)
+	}
+	select {
+	case h.wide <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-h.wide }()
+	for i := range n {
+		if err := h.acquire(ctx); err != nil {
+			h.releaseN(i)
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Hasher) releaseN(n int) {
+	for range n {
+		h.release()
+	}
+}
 
 // hasherIsBcrypt reports whether s looks like a modular-crypt bcrypt hash
 // with a cost this package is willing to run.
