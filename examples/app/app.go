@@ -223,5 +223,4 @@ func (a *app) record(r *http.Request, e audit.Event) {
 	}
 }
 
-
 func (a *app) link(path string) string { return a.cfg.PublicURL + path }
