@@ -14,6 +14,13 @@ import (
 // waiting for room. Every such event is counted and reported to OnDrop.
 var ErrDropped = errors.New("audit: event dropped, async queue full")
 
+// ErrSinkPanicked is passed to AsyncConfig.OnError (wrapped, with the
+// panic value) when the inner sink panicked while writing an event. The
+// background writer recovers, counts the event as failed and goes on, so
+// one bad event cannot crash the process and take the queued events with
+// it.
+var ErrSinkPanicked = errors.New("audit: sink panicked")
+
 // AsyncConfig configures an [AsyncSink]. The zero value is not valid: Sink
 // is required.
 type AsyncConfig struct {
@@ -44,8 +51,8 @@ type AsyncConfig struct {
 	OnDrop func(e Event, totalDropped uint64)
 
 	// OnError, when set, is called from the background goroutine when Sink
-	// fails to write an accepted event. Default: none (failures are still
-	// counted, see [AsyncSink.Stats]).
+	// fails to write an accepted event, or panics ([ErrSinkPanicked]).
+	// Default: none (failures are still counted, see [AsyncSink.Stats]).
 	OnError func(e Event, err error)
 }
 
@@ -309,11 +316,21 @@ func (s *AsyncSink) run() {
 
 // write writes one event and reports whether it succeeded.
 func (s *AsyncSink) write(ctx context.Context, e Event) bool {
-	if err := s.sink.Write(ctx, e); err != nil {
+	if err := s.writeRecover(ctx, e); err != nil {
 		if s.onError != nil {
 			s.onError(e, err)
 		}
 		return false
 	}
 	return true
+}
+
+// writeRecover calls the inner sink, turning a panic into ErrSinkPanicked.
+func (s *AsyncSink) writeRecover(ctx context.Context, e Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", ErrSinkPanicked, p)
+		}
+	}()
+	return s.sink.Write(ctx, e)
 }

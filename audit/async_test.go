@@ -220,6 +220,33 @@ func TestAsyncCountsAndReportsInnerFailures(t *testing.T) {
 	require.Equal(t, AsyncStats{Accepted: 3, Written: 2, Failed: 1}, s.Stats())
 }
 
+// A sink that panics on one event must not crash the process (losing every
+// queued event with it): the event counts as failed and the rest are
+// written.
+func TestAsyncSurvivesAPanickingSink(t *testing.T) {
+	mem := NewMemorySink(10)
+	var errs []error
+	s, err := NewAsync(AsyncConfig{
+		Sink: SinkFunc(func(ctx context.Context, e Event) error {
+			if e.Target.ID == "boom" {
+				panic("sink bug")
+			}
+			return mem.Write(ctx, e)
+		}),
+		OnError: func(_ Event, err error) { errs = append(errs, err) },
+	})
+	require.NoError(t, err)
+	for _, id := range []string{"a", "boom", "b"} {
+		require.NoError(t, s.Write(context.Background(), ev(id)))
+	}
+	require.NoError(t, s.Close(context.Background()))
+	require.Equal(t, []string{"a", "b"}, ids(mem.Events()))
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrSinkPanicked)
+	require.ErrorContains(t, errs[0], "sink bug")
+	require.Equal(t, AsyncStats{Accepted: 3, Written: 2, Failed: 1}, s.Stats())
+}
+
 func TestNewAsyncRejectsBadConfig(t *testing.T) {
 	_, err := NewAsync(AsyncConfig{})
 	require.ErrorContains(t, err, "Sink")
