@@ -42,6 +42,7 @@ type VerifyError struct {
 	Err  error  // the reason: ErrMalformed, ErrSequence, ErrBadMAC, …
 }
 
+// Error describes the first broken line. It names no key material.
 func (e *VerifyError) Error() string {
 	return fmt.Sprintf("audit: chain broken at line %d (expected seq %d): %v", e.Line, e.Seq, e.Err)
 }
