@@ -143,17 +143,9 @@ func NewBackupCodes(cfg BackupConfig) (*BackupCodes, error) {
 	case b.count < 5 || b.count > 50:
 		return nil, fmt.Errorf("totp: BackupConfig.Count must be 5 to 50, got %d", cfg.Count)
 	}
-	switch {
-	case b.maxFailures == 0:
-		b.maxFailures = 5
-	case b.maxFailures < 0 || b.maxFailures > 20:
-		return nil, fmt.Errorf("totp: BackupConfig.MaxFailures must be 1 to 20, got %d", cfg.MaxFailures)
-	}
-	switch {
-	case b.lockout == 0:
-		b.lockout = 15 * time.Minute
-	case b.lockout < 30*time.Second || b.lockout > 24*time.Hour:
-		return nil, fmt.Errorf("totp: BackupConfig.LockoutDuration must be 30s to 24h, got %v", cfg.LockoutDuration)
+	var err error
+	if b.maxFailures, b.lockout, err = lockoutLimits("BackupConfig", cfg.MaxFailures, cfg.LockoutDuration); err != nil {
+		return nil, err
 	}
 	if b.attempts == nil {
 		b.attempts = NewMemoryStore()

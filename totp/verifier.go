@@ -169,17 +169,9 @@ func New(cfg Config) (*Verifier, error) {
 	case v.skew < 0 || v.skew > 2:
 		return nil, fmt.Errorf("totp: Config.Skew must be NoSkew, 1 or 2, got %d", cfg.Skew)
 	}
-	switch {
-	case v.maxFailures == 0:
-		v.maxFailures = 5
-	case v.maxFailures < 0 || v.maxFailures > 20:
-		return nil, fmt.Errorf("totp: Config.MaxFailures must be 1 to 20, got %d", cfg.MaxFailures)
-	}
-	switch {
-	case v.lockout == 0:
-		v.lockout = 15 * time.Minute
-	case v.lockout < 30*time.Second || v.lockout > 24*time.Hour:
-		return nil, fmt.Errorf("totp: Config.LockoutDuration must be 30s to 24h, got %v", cfg.LockoutDuration)
+	var err error
+	if v.maxFailures, v.lockout, err = lockoutLimits("Config", cfg.MaxFailures, cfg.LockoutDuration); err != nil {
+		return nil, err
 	}
 	switch {
 	case v.qrSize == 0:
@@ -309,6 +301,25 @@ func (v *Verifier) Verify(ctx context.Context, user string, secret Secret, code 
 // re-enrols within the same minute may have to wait for the next code.
 func (v *Verifier) ConfirmEnrollment(ctx context.Context, user string, secret Secret, code string) error {
 	return v.Verify(ctx, user, secret, code)
+}
+
+// lockoutLimits applies the defaults and ranges shared by [Config] and
+// [BackupConfig] to MaxFailures and LockoutDuration; cfgName prefixes the
+// field names in errors.
+func lockoutLimits(cfgName string, maxFailures int, lockout time.Duration) (int, time.Duration, error) {
+	switch {
+	case maxFailures == 0:
+		maxFailures = 5
+	case maxFailures < 0 || maxFailures > 20:
+		return 0, 0, fmt.Errorf("totp: %s.MaxFailures must be 1 to 20, got %d", cfgName, maxFailures)
+	}
+	switch {
+	case lockout == 0:
+		lockout = 15 * time.Minute
+	case lockout < 30*time.Second || lockout > 24*time.Hour:
+		return 0, 0, fmt.Errorf("totp: %s.LockoutDuration must be 30s to 24h, got %v", cfgName, lockout)
+	}
+	return maxFailures, lockout, nil
 }
 
 // checkUser rejects identifiers the stores should never see.
