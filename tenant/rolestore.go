@@ -224,18 +224,6 @@ func quoteName(name string, qualified bool) (string, error) {
 	return strings.Join(parts, "."), nil
 }
 
-func validIdent(s string) bool {
-	if s == "" || len(s) > 63 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// validIdent reports whether s is a plain SQL identifier of at most 63
+// bytes (PostgreSQL's limit) with the character set of a ServeMux wildcard.
+func validIdent(s string) bool { return len(s) <= 63 && validWildcard(s) }
