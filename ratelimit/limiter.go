@@ -135,8 +135,8 @@ type Decision struct {
 
 // RuleResult is the result of one rule for one request.
 type RuleResult struct {
-	Rule string
-	Result
+	Rule   string // the rule's Name
+	Result        // the store's decision for the rule's key
 }
 
 // ErrUnavailable wraps store failures reported by [Limiter.Check] and to
