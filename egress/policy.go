@@ -38,7 +38,8 @@ type Config struct {
 	AnyPort bool
 
 	// AllowedHosts lists host names (case-insensitive, exact match, no
-	// wildcards) whose connections skip the default deny list, for example
+	// wildcards, no IP addresses) whose connections skip the default deny
+	// list, for example
 	// an on-premises Jira at jira.corp.example that resolves to 10.1.2.3.
 	// DeniedPrefixes and the cloud metadata addresses still apply (only an
 	// AllowedPrefixes entry can open those). Default: none.
@@ -149,8 +150,11 @@ func NewPolicy(cfg Config) (*Policy, error) {
 	p.allowedHosts = make(map[string]bool, len(cfg.AllowedHosts))
 	for _, h := range cfg.AllowedHosts {
 		n := normalizeHost(h)
-		if n == "" || strings.ContainsAny(n, "*/:@ ") {
-			return nil, fmt.Errorf("%w: AllowedHosts: %q is not a host name", ErrConfig, h)
+		if _, err := netip.ParseAddr(n); err == nil {
+			return nil, fmt.Errorf("%w: AllowedHosts: %q is an IP address; list it in AllowedPrefixes", ErrConfig, h)
+		}
+		if !validHostname(n) || looksNumeric(n) {
+			return nil, fmt.Errorf("%w: AllowedHosts: %q is not a host name (no wildcards, ports or IP addresses)", ErrConfig, h)
 		}
 		p.allowedHosts[n] = true
 	}

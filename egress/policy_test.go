@@ -187,6 +187,12 @@ func TestNewPolicyRejectsBadConfig(t *testing.T) {
 		{"ports and any port", Config{AllowedPorts: []uint16{8080}, AnyPort: true}, "AnyPort"},
 		{"wildcard host", Config{AllowedHosts: []string{"*.corp.example"}}, "AllowedHosts"},
 		{"empty host", Config{AllowedHosts: []string{" "}}, "AllowedHosts"},
+		// An IP literal never goes through the name check, so listing one
+		// here would silently allow nothing: it belongs in AllowedPrefixes.
+		{"IPv4 literal host", Config{AllowedHosts: []string{"10.1.2.3"}}, "AllowedPrefixes"},
+		{"IPv6 literal host", Config{AllowedHosts: []string{"fd00::1"}}, "AllowedHosts"},
+		{"host that no URL can carry", Config{AllowedHosts: []string{"jira#corp.example"}}, "AllowedHosts"},
+		{"numeric host", Config{AllowedHosts: []string{"0x0a010203"}}, "AllowedHosts"},
 		{"unmasked allowed prefix", Config{AllowedPrefixes: []netip.Prefix{netip.MustParsePrefix("10.1.2.3/8")}}, "AllowedPrefixes"},
 		{"invalid denied prefix", Config{DeniedPrefixes: []netip.Prefix{{}}}, "DeniedPrefixes"},
 		{"negative dial timeout", Config{DialTimeout: -1}, "DialTimeout"},
