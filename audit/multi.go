@@ -20,8 +20,15 @@ var (
 	_ Closer  = (*MultiSink)(nil)
 )
 
-// NewMulti returns a sink fanning out to sinks. Panics if a sink is nil.
+// errNoSinks is returned by the zero MultiSink, which has nowhere to write.
+var errNoSinks = errors.New("audit: MultiSink has no sinks (use NewMulti)")
+
+// NewMulti returns a sink fanning out to sinks. Panics if there are no
+// sinks (every event would vanish) or a sink is nil.
 func NewMulti(sinks ...Sink) *MultiSink {
+	if len(sinks) == 0 {
+		panic("audit: NewMulti without sinks")
+	}
 	for i, s := range sinks {
 		if s == nil {
 			panic(fmt.Sprintf("audit: NewMulti: sink %d is nil", i))
@@ -30,8 +37,12 @@ func NewMulti(sinks ...Sink) *MultiSink {
 	return &MultiSink{sinks: append([]Sink(nil), sinks...)}
 }
 
-// Write writes e to every sink and joins their errors.
+// Write writes e to every sink and joins their errors. The zero MultiSink
+// returns an error rather than dropping the event silently.
 func (m *MultiSink) Write(ctx context.Context, e Event) error {
+	if len(m.sinks) == 0 {
+		return errNoSinks
+	}
 	var errs []error
 	for i, s := range m.sinks {
 		if err := s.Write(ctx, e); err != nil {

@@ -135,3 +135,9 @@ func TestJSONSinkFlushOnAPipeSucceeds(t *testing.T) {
 	require.NoError(t, s.Write(context.Background(), ev("x")))
 	require.NoError(t, s.Flush(context.Background()), "pipes cannot be synced; that is not an error")
 }
+
+// A fan-out to nothing would lose every event without a word.
+func TestMultiRefusesToDropSilently(t *testing.T) {
+	require.Panics(t, func() { NewMulti() })
+	require.Error(t, (&MultiSink{}).Write(context.Background(), Event{Action: "a.b"}))
+}
