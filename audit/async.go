@@ -144,6 +144,11 @@ func NewAsync(cfg AsyncConfig) (*AsyncSink, error) {
 // has started. Write copies a non-empty Metadata map (one allocation),
 // since the event outlives the call.
 func (s *AsyncSink) Write(ctx context.Context, e Event) error {
+	if s.done == nil {
+		// The zero AsyncSink has no queue and no writer: waiting for room
+		// would block forever.
+		return errors.New("audit: AsyncSink not created with NewAsync")
+	}
 	if len(e.Metadata) > 0 {
 		e.Metadata = maps.Clone(e.Metadata)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -245,6 +246,19 @@ func TestAsyncSurvivesAPanickingSink(t *testing.T) {
 	require.ErrorIs(t, errs[0], ErrSinkPanicked)
 	require.ErrorContains(t, errs[0], "sink bug")
 	require.Equal(t, AsyncStats{Accepted: 3, Written: 2, Failed: 1}, s.Stats())
+}
+
+// The zero AsyncSink has no background writer; a write must fail at once
+// instead of waiting forever for room in a queue of size zero.
+func TestZeroAsyncSinkRefusesWrites(t *testing.T) {
+	done := make(chan error, 1)
+	go func() { done <- new(AsyncSink).Write(context.Background(), ev("x")) }()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Write on the zero AsyncSink blocked")
+	}
 }
 
 func TestNewAsyncRejectsBadConfig(t *testing.T) {
