@@ -30,7 +30,10 @@ type HTTPConfig struct {
 	// their X-Forwarded-For entries (internal/clientip). Default: none, so
 	// every request gets a fresh ID and the client IP is the socket peer.
 	// Danger: listing a prefix that untrusted clients can connect from lets
-	// them choose their request ID and forge their IP.
+	// them choose their request ID and forge their IP. A trusted proxy must
+	// also set or overwrite the request ID header itself: many pass the
+	// client's header through unchanged, which lets clients pick IDs that
+	// collide with other requests' in the logs.
 	TrustedProxies []netip.Prefix
 
 	// Header is the request and response header carrying the ID. Default

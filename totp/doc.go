@@ -71,7 +71,8 @@
 //
 // [Secret], [Enrollment] and [BackupCodes] print "[REDACTED]" through fmt,
 // log/slog, encoding/json and other text encoders, so they do not leak into
-// logs by accident.
+// logs by accident, also when they sit in unexported fields of your own
+// structs (which fmt prints by reflection).
 //
 // # What this package defends against
 //
