@@ -2,11 +2,11 @@ package ratelimit
 
 import "time"
 
-// decide is the GCRA core. tat is the stored theoretical arrival time (any
-// value at or before now means "budget full"), now the current time, both
-// in nanoseconds on the same clock. It returns the new TAT to store (equal
-// to tat when nothing changes) and the result. The arguments must have
-// passed [CheckArgs].
+// decide is the GCRA core. stored is the stored theoretical arrival time
+// (TAT; any value at or before now means "budget full"), now the current
+// time, both in nanoseconds on the same clock. It returns the TAT to store
+// (equal to stored when nothing changes) and the result. The arguments
+// must have passed [CheckArgs].
 //
 // The event is admitted when, after adding its cost to the TAT, the TAT is
 // at most tolerance ahead of now:
@@ -16,22 +16,15 @@ import "time"
 func decide(stored, now int64, l Limit, n int) (int64, Result) {
 	tat := max(stored, now)
 	newTAT := tat + l.interval*int64(n)
-	allowAt := newTAT - l.tol // earliest time at which this cost fits
-	if now < allowAt {
-		return stored, Result{
-			Allowed:    false,
-			Remaining:  l.events(l.tol - (tat - now)),
-			RetryAfter: time.Duration(allowAt - now),
-			ResetAfter: time.Duration(tat - now),
-		}
+	r := Result{Allowed: newTAT-now <= l.tol}
+	if !r.Allowed {
+		r.RetryAfter = time.Duration(newTAT - l.tol - now) // until newTAT - now fits
+		newTAT = tat                                       // nothing spent
 	}
-	r := Result{
-		Allowed:    true,
-		Remaining:  l.events(now - allowAt),
-		ResetAfter: time.Duration(newTAT - now),
-	}
-	if n == 0 {
-		return stored, r // a peek changes nothing
+	r.ResetAfter = time.Duration(newTAT - now)
+	r.Remaining = l.events(l.tol - (newTAT - now))
+	if !r.Allowed || n == 0 {
+		return stored, r // a denial or a peek changes nothing
 	}
 	return newTAT, r
 }
