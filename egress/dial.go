@@ -24,6 +24,10 @@ type allowedHostKey struct{}
 // Use it to harden a dialer of your own:
 //
 //	d := &net.Dialer{ControlContext: policy.Control}
+//
+// Such a dialer does not know which host name it is connecting for, so
+// Config.AllowedHosts does not apply there: only AllowedPrefixes can open
+// a denied range for it.
 func (p *Policy) Control(ctx context.Context, network, address string, _ syscall.RawConn) error {
 	if p == nil {
 		return errNoPolicy

@@ -55,6 +55,11 @@
 //     redirector to another permitted host.
 //   - Raw TCP or UDP from the same process (database drivers, custom
 //     protocols) is not covered; use [Policy.Control] on those dialers.
+//   - It does not keep URLs out of errors: the client's errors
+//     (*url.Error) quote the request URL, query string included, so keep
+//     tokens out of webhook query strings or scrub the errors you log.
+//     Show users a generic message, not the error: a [DeniedError] names
+//     the address their host name resolved to inside your network.
 //
 // # Allowing internal destinations
 //
