@@ -83,7 +83,9 @@ func ParseKey(text string) (*Key, error) {
 
 // FromEnv reads the environment variable name and parses it with
 // [ParseKey]. An unset or empty variable is an error that names the
-// variable but never shows its value.
+// variable but never shows its value. FromEnv leaves the variable set:
+// child processes inherit it and it stays readable in /proc/self/environ,
+// so call os.Unsetenv(name) after loading if that matters.
 func FromEnv(name string) (*Key, error) {
 	v, ok := os.LookupEnv(name)
 	if !ok || strings.TrimSpace(v) == "" {
