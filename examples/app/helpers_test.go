@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,10 +29,22 @@ type testApp struct {
 	clock *testClock
 }
 
-type testClock struct{ t time.Time }
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *testClock) Now() time.Time          { return c.t }
-func (c *testClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
 
 // testHasher keeps argon2id but with the smallest parameters, so tests
 // that sign up many users stay fast.

@@ -85,6 +85,9 @@ func (a *app) handler() (http.Handler, error) {
 	mux.Handle("POST /reset/confirm", headers.NoStore(a.limits.resetConfirm.Handler(hf(a.resetConfirm))))
 	mux.Handle("GET /nonce", hf(a.noncePage))
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
