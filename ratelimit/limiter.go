@@ -290,14 +290,22 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 	})
 }
 
+// Canonical forms of the header names (http.CanonicalHeaderKey), so that
+// setting them does not allocate a canonicalized copy per response.
+const (
+	headerPolicy    = "Ratelimit-Policy"
+	headerRateLimit = "Ratelimit"
+)
+
 // setHeaders writes the RateLimit-Policy and RateLimit fields of
 // draft-ietf-httpapi-ratelimit-headers-09.
 func (l *Limiter) setHeaders(h http.Header, d Decision) {
-	h.Set("RateLimit-Policy", l.policy)
+	h[headerPolicy] = []string{l.policy}
 	if len(d.Results) == 0 {
 		return
 	}
 	var b strings.Builder
+	b.Grow(len(d.Results) * 48)
 	for i, res := range d.Results {
 		if i > 0 {
 			b.WriteString(", ")
@@ -308,7 +316,7 @@ func (l *Limiter) setHeaders(h http.Header, d Decision) {
 		b.WriteString(";t=")
 		b.WriteString(strconv.FormatInt(ceilSeconds(res.ResetAfter), 10))
 	}
-	h.Set("RateLimit", b.String())
+	h[headerRateLimit] = []string{b.String()}
 }
 
 func (l *Limiter) quotedName(name string) string {
