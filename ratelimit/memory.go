@@ -24,9 +24,10 @@ const (
 // MemoryConfig configures a [MemoryStore]. The zero value is ready to use.
 type MemoryConfig struct {
 	// MaxKeys caps the number of keys tracked at once. The cap is enforced
-	// per shard (each of the 256 shards holds at most MaxKeys/256, rounded
-	// up), so the store may refuse a new key slightly before MaxKeys keys
-	// are tracked in total.
+	// per shard: each of the 256 shards holds at most MaxKeys/256, rounded
+	// up. A new key can therefore be refused a little before MaxKeys keys
+	// are tracked in total (when its shard is full), and the total can
+	// exceed MaxKeys by the rounding (at most 255 keys).
 	//
 	// When a shard is full of live keys, a decision for a key it does not
 	// already track returns [ErrStoreFull] (fail closed: the [Limiter]
