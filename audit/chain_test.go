@@ -401,6 +401,43 @@ func TestChainKeyRotation(t *testing.T) {
 	require.Equal(t, 6, ve.Line)
 }
 
+// The documented advice is to take a checkpoint right after rotating. A
+// holder of the retired key who cuts the log back to the rotation point
+// (removing every record under the new key, or before any was written)
+// and appends under the old key must still be caught when verifying
+// against that checkpoint: it is signed with the new key, so every record
+// after it must use that key or a newer one.
+func TestChainLeakedKeyCannotAppendAfterTheRotationCheckpoint(t *testing.T) {
+	var buf bytes.Buffer
+	c := writeChain(t, &buf, ChainConfig{}, 1, 3)
+	require.NoError(t, c.Rotate(key2))
+	cp := c.Checkpoint() // right after rotating: seq 3, signed with k2
+	require.Equal(t, "k2", cp.KeyID)
+	require.NoError(t, c.Write(context.Background(), chainEvent(4)))
+	genuine := buf.Bytes()
+
+	cut := bytes.Join(bytes.SplitAfter(genuine, []byte("\n"))[:3], nil)
+	forged := append(bytes.Clone(cut), forge(key1, 4, cp.MAC, chainEvent(4))...)
+
+	var ve *VerifyError
+	_, err := VerifyConfig{Keys: []Key{key1, key2}, Expect: &cp}.Verify(bytes.NewReader(forged))
+	require.ErrorAs(t, err, &ve)
+	require.ErrorIs(t, err, ErrKeyRollback)
+	require.Equal(t, 4, ve.Line)
+
+	_, err = VerifyConfig{Keys: []Key{key1, key2}, Expect: &cp}.Verify(bytes.NewReader(genuine))
+	require.NoError(t, err, "the genuine log still verifies")
+
+	// The same from a checkpoint of an empty chain taken after rotating.
+	var empty bytes.Buffer
+	c0, err := NewChain(ChainConfig{Writer: &empty, Key: key1})
+	require.NoError(t, err)
+	require.NoError(t, c0.Rotate(key2))
+	cp0 := c0.Checkpoint()
+	_, err = VerifyConfig{Keys: []Key{key1, key2}, Expect: &cp0}.Verify(strings.NewReader(forge(key1, 1, [32]byte{}, chainEvent(1))))
+	require.ErrorIs(t, err, ErrKeyRollback)
+}
+
 // ---- write failures ----
 
 type failingWriter struct {

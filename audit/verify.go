@@ -68,8 +68,8 @@ type VerifyConfig struct {
 	// Expect is a checkpoint stored elsewhere. Its signature is checked,
 	// and the log must contain the record it names with the same MAC: a log
 	// ending earlier fails with [ErrTruncated]. Records after it are fine
-	// (the log grew). Default: none, so truncation of the tail goes
-	// undetected.
+	// (the log grew) if they use the checkpoint's key or a newer one.
+	// Default: none, so truncation of the tail goes undetected.
 	Expect *Checkpoint
 
 	// MaxLineBytes bounds a record's length (default 1 MiB); longer lines
@@ -132,6 +132,9 @@ func (cfg VerifyConfig) Verify(r io.Reader) (Checkpoint, error) {
 		if cfg.Expect.Seq < seq || (cfg.Expect.Seq == seq && cfg.Expect.MAC != prev) {
 			return Checkpoint{}, fmt.Errorf("%w: VerifyConfig.Expect precedes or contradicts VerifyConfig.From", ErrBadCheckpoint)
 		}
+		if cfg.Expect.Seq == seq {
+			minRank = max(minRank, rank[cfg.Expect.KeyID])
+		}
 	}
 	maxLine := cfg.MaxLineBytes
 	if maxLine <= 0 {
@@ -182,8 +185,15 @@ func (cfg VerifyConfig) Verify(r io.Reader) (Checkpoint, error) {
 			return fail(ErrBadMAC)
 		}
 		seq, prev, minRank, lastKey = rec.seq, sum, kr, cfg.Keys[kr]
-		if cfg.Expect != nil && seq == cfg.Expect.Seq && prev != cfg.Expect.MAC {
-			return fail(ErrCheckpointMismatch)
+		if cfg.Expect != nil && seq == cfg.Expect.Seq {
+			if prev != cfg.Expect.MAC {
+				return fail(ErrCheckpointMismatch)
+			}
+			// The sink signs checkpoints with its current key, so every
+			// later record uses that key or a newer one: a record after a
+			// checkpoint taken right after a rotation cannot be forged
+			// with the retired key.
+			minRank = max(minRank, rank[cfg.Expect.KeyID])
 		}
 		if cfg.OnRecord != nil {
 			if err := cfg.OnRecord(seq, rec.event); err != nil {
