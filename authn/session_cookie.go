@@ -90,7 +90,7 @@ func newSessionCookieSpec(base, path string, sameSite http.SameSite, persistent,
 // set writes the cookie carrying tok, valid until expires when persistent,
 // and marks the response uncacheable.
 func (c *sessionCookieSpec) set(w http.ResponseWriter, tok SessionToken, now, expires time.Time) {
-	v := c.name + "=" + tok.v + c.attrs
+	v := c.name + "=" + tok.Reveal() + c.attrs
 	if c.persistent {
 		v += "; Max-Age=" + strconv.FormatInt(int64(expires.Sub(now)/time.Second), 10)
 	}

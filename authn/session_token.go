@@ -56,17 +56,27 @@ var errSessionIDSyntax = errors.New("authn: malformed session ID")
 // get the value to send to its owner.
 //
 // The zero SessionToken is empty.
+//
+// The value sits behind a pointer: fmt cannot call String or Format on a
+// value it reaches through an unexported field of another struct, and
+// prints such a field's underlying representation instead; a pointer is
+// printed as an address, which keeps the token out of that output too.
 type SessionToken struct {
-	v string
+	v *string
 }
 
 // Reveal returns the token text (43 characters of base64url). Send it only
 // to the client it belongs to, in a cookie or a response body; never in a
 // URL, a log line or an error.
-func (t SessionToken) Reveal() string { return t.v }
+func (t SessionToken) Reveal() string {
+	if t.v == nil {
+		return ""
+	}
+	return *t.v
+}
 
 // IsZero reports whether t is the empty token.
-func (t SessionToken) IsZero() bool { return t.v == "" }
+func (t SessionToken) IsZero() bool { return t.v == nil || *t.v == "" }
 
 const sessionRedacted = "[REDACTED]"
 
@@ -91,7 +101,8 @@ func newSessionToken() (SessionToken, SessionID) {
 	// crypto/rand.Read never returns an error since Go 1.24; it crashes
 	// the program rather than return predictable bytes.
 	_, _ = rand.Read(raw[:])
-	return SessionToken{v: sessionEncoding.EncodeToString(raw[:])}, sessionTokenHash(&raw)
+	v := sessionEncoding.EncodeToString(raw[:])
+	return SessionToken{v: &v}, sessionTokenHash(&raw)
 }
 
 // sessionTokenHash returns the store key of a raw token.
