@@ -59,7 +59,7 @@ func FuzzControl(f *testing.F) {
 	f.Add("tcp6", "[2001:0:4136:e378:8000:63bf:5601:5601]:80")
 	f.Add("tcp", "0.0.0.0:80")
 	f.Add("tcp", "169.254.169.254:0")
-	p, err := NewPolicy(Config{AnyPort: true})
+	p, err := NewPolicy(Config{UnsafeAnyPort: true})
 	if err != nil {
 		f.Fatal(err)
 	}

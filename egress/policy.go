@@ -29,13 +29,13 @@ type Config struct {
 	AllowedSchemes []string
 
 	// AllowedPorts lists the destination ports that may be used. Default:
-	// 80 and 443. Set AnyPort to allow every port.
+	// 80 and 443. Set UnsafeAnyPort to allow every port.
 	AllowedPorts []uint16
 
-	// AnyPort allows every destination port. Default false. Ports are an
+	// UnsafeAnyPort allows every destination port. Default false. Ports are an
 	// SSRF vector of their own (internal admin interfaces, Redis on 6379,
 	// SMTP on 25 for protocol smuggling): prefer listing the ports needed.
-	AnyPort bool
+	UnsafeAnyPort bool
 
 	// AllowedHosts lists host names (case-insensitive, exact match, no
 	// wildcards, no IP addresses) whose connections skip the default deny
@@ -115,7 +115,7 @@ type Policy struct {
 // NewPolicy validates cfg and returns its Policy.
 func NewPolicy(cfg Config) (*Policy, error) {
 	p := &Policy{
-		anyPort:      cfg.AnyPort,
+		anyPort:      cfg.UnsafeAnyPort,
 		maxRedirects: cfg.MaxRedirects,
 		maxBody:      cfg.MaxResponseBytes,
 		timeout:      cfg.Timeout,
@@ -137,8 +137,8 @@ func NewPolicy(cfg Config) (*Policy, error) {
 	}
 	p.ports = []uint16{80, 443}
 	if len(cfg.AllowedPorts) > 0 {
-		if cfg.AnyPort {
-			return nil, fmt.Errorf("%w: AllowedPorts and AnyPort are both set", ErrConfig)
+		if cfg.UnsafeAnyPort {
+			return nil, fmt.Errorf("%w: AllowedPorts and UnsafeAnyPort are both set", ErrConfig)
 		}
 		p.ports = slices.Clone(cfg.AllowedPorts)
 		for _, port := range p.ports {

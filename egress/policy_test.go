@@ -184,7 +184,7 @@ func TestNewPolicyRejectsBadConfig(t *testing.T) {
 		{"ftp scheme", Config{AllowedSchemes: []string{"ftp"}}, "AllowedSchemes"},
 		{"upper-case scheme", Config{AllowedSchemes: []string{"HTTPS"}}, "AllowedSchemes"},
 		{"port zero", Config{AllowedPorts: []uint16{0}}, "AllowedPorts"},
-		{"ports and any port", Config{AllowedPorts: []uint16{8080}, AnyPort: true}, "AnyPort"},
+		{"ports and any port", Config{AllowedPorts: []uint16{8080}, UnsafeAnyPort: true}, "UnsafeAnyPort"},
 		{"wildcard host", Config{AllowedHosts: []string{"*.corp.example"}}, "AllowedHosts"},
 		{"empty host", Config{AllowedHosts: []string{" "}}, "AllowedHosts"},
 		// An IP literal never goes through the name check, so listing one
