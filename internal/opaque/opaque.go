@@ -6,9 +6,10 @@
 // (`struct{ s totp.Secret }` printed with %+v shows the secret's fields).
 // Putting the secret behind a pointer is not enough either: for verbs
 // other than %v and %p (%s, %q, ...) fmt reports a bad verb by printing the
-// pointer's target. A func value is the one kind fmt always prints as a
-// bare address, whatever the verb and depth, so a [Box] keeps its value
-// inside a closure.
+// pointer's target when it is a struct, slice, array or map. fmt prints a
+// func value as a bare address whatever the verb and depth, and
+// encoding/json and log/slog skip unexported fields, so a [Box] keeps its
+// value inside a closure.
 package opaque
 
 import (
