@@ -1,3 +1,5 @@
+//go:build linux
+
 package ratelimitbench
 
 import (
@@ -12,7 +14,7 @@ import (
 // threadCPU returns the CPU time consumed by the calling OS thread.
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
-	_ = syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
+	_ = syscall.Getrusage(1 /* RUSAGE_THREAD, Linux only */, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
