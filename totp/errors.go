@@ -16,7 +16,9 @@ var (
 	// ErrReplayedCode means the code was correct for a time step that was
 	// already accepted for this user, or for a step earlier than the last
 	// accepted one. It is counted as a failed attempt. A replay is worth an
-	// audit log entry: someone else may have seen the code.
+	// audit log entry: someone else may have seen the code. Show the user
+	// the same message as for ErrInvalidCode: telling "already used" apart
+	// confirms to a phisher that a captured code was correct.
 	ErrReplayedCode = errors.New("totp: code already used")
 
 	// ErrLockedOut means the user made too many failed attempts and must wait.

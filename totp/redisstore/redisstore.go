@@ -54,8 +54,8 @@ type Config struct {
 	KeyPrefix string
 }
 
-// Store is a Redis-backed totp store. Create it with [New]; it is safe for
-// concurrent use.
+// Store is a Redis-backed totp store. Create it with [New] (the zero Store
+// is not usable); it is safe for concurrent use.
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
