@@ -32,7 +32,6 @@ package clientip
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -204,26 +203,31 @@ func (r *Resolver) IsHTTPS(req *http.Request) bool {
 }
 
 // parseHost parses "ip", "ip:port", "[ipv6]" or "[ipv6]:port", returning
-// the unmapped address without zone.
+// the unmapped address without zone. It picks the parser from the shape of
+// s, so the common forms parse without allocating an error.
 func parseHost(s string) (netip.Addr, bool) {
 	if len(s) == 0 || len(s) > 64 {
 		return netip.Addr{}, false
 	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap().WithZone(""), true
-	}
-	host := s
-	if strings.HasPrefix(s, "[") {
-		h, _, err := net.SplitHostPort(s)
-		if err != nil {
-			if !strings.HasSuffix(s, "]") {
-				return netip.Addr{}, false
-			}
-			h = s[1 : len(s)-1]
+	var a netip.Addr
+	var err error
+	switch {
+	case s[0] == '[':
+		if strings.HasSuffix(s, "]") {
+			a, err = netip.ParseAddr(s[1 : len(s)-1])
+		} else {
+			var ap netip.AddrPort
+			ap, err = netip.ParseAddrPort(s)
+			a = ap.Addr()
 		}
-		host = h
+	case strings.Count(s, ":") == 1:
+		// IPv4 with a port; a bare IPv6 address has at least two colons.
+		var ap netip.AddrPort
+		ap, err = netip.ParseAddrPort(s)
+		a = ap.Addr()
+	default:
+		a, err = netip.ParseAddr(s)
 	}
-	a, err := netip.ParseAddr(host)
 	if err != nil {
 		return netip.Addr{}, false
 	}
