@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/bulwark-go/bulwark/audit"
@@ -73,6 +75,8 @@ type app struct {
 	guard     *tenant.Guard
 	outbox    *outbox
 	limits    limits
+	// stderr receives the one-time console output (demo passwords).
+	stderr io.Writer
 }
 
 // permApprove is the app's own permission, added to tenant's table: who may
@@ -89,7 +93,7 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.DB == nil || cfg.Secrets == nil || cfg.DataDir == "" {
 		return nil, errors.New("app: DB, Secrets and DataDir are required")
 	}
-	a := &app{cfg: cfg, log: cfg.Log, db: cfg.DB, now: cfg.Now, ring: cfg.Secrets.ring, outbox: newOutbox(cfg.Log)}
+	a := &app{cfg: cfg, log: cfg.Log, db: cfg.DB, now: cfg.Now, ring: cfg.Secrets.ring, outbox: newOutbox(cfg.Log), stderr: os.Stderr}
 	var err error
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err

@@ -198,12 +198,9 @@ func (l *auditLog) query(ctx context.Context, q auditQuery) (auditResult, error)
 	}
 	l.mu.Unlock()
 	cp, verr := cfg.Verify(bufio.NewReader(f))
-	switch {
-	case verr == nil:
+	if verr == nil {
 		res.Verified, res.Records = true, cp.Seq
-	case l.resumeOK != nil:
-		res.Problem = verr.Error()
-	default:
+	} else {
 		res.Problem = verr.Error()
 	}
 	if l.resumeOK != nil && res.Verified {

@@ -24,6 +24,9 @@ type db struct {
 	sql      *sql.DB
 	postgres bool
 	roles    *tenant.RoleStore // PostgreSQL only
+	// rlsBypassed: the PostgreSQL role is a superuser or has BYPASSRLS, so
+	// the row-level security policies do not apply to it.
+	rlsBypassed bool
 }
 
 var errNotFound = errors.New("not found")

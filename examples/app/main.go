@@ -126,6 +126,9 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if e.db.rlsBypassed {
+		log.Warn("!!! DATABASE_URL connects as a superuser or BYPASSRLS role: row-level security is NOT enforced; connect as an ordinary role that owns the tables !!!")
+	}
 	if err := seedDemo(ctx, a, log); err != nil {
 		return err
 	}

@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/bulwark-go/bulwark/audit"
 	"github.com/bulwark-go/bulwark/sealbox"
 	"github.com/bulwark-go/bulwark/tenant"
 )
-
-// stderr is where one-time console output (demo passwords) goes.
-var stderr = os.Stderr
 
 // rotateKeysCommand implements `go run ./examples/app rotate-keys`:
 //
@@ -57,11 +57,14 @@ func rotateKeysCommand(log *slog.Logger) error {
 		return err
 	}
 	log.Info("re-sealed stored secrets", "rewrapped", sum.Rewrapped, "current", sum.Current, "failed", sum.Failed)
+	if err := auditRotation(ctx, e, ring, sum, log); err != nil {
+		return err
+	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("%d values failed to re-seal; old keys kept in %s", sum.Failed, path)
 	}
 	if fromEnv {
-		fmt.Fprintf(stderr, "Set SEAL_KEYS to the new secret (old ones no longer needed):\nSEAL_KEYS=%s\n", fresh)
+		fmt.Fprintf(os.Stderr, "Set SEAL_KEYS to the new secret (old ones no longer needed):\nSEAL_KEYS=%s\n", fresh)
 		return nil
 	}
 	if err := writeSecretFile(path, fresh+"\n"); err != nil {
@@ -69,6 +72,24 @@ func rotateKeysCommand(log *slog.Logger) error {
 	}
 	log.Warn("!!! SEALING KEY ROTATED: old secrets removed; restart the app to load the new key !!!", "file", path, "key_id", fmt.Sprintf("%08x", ring.PrimaryID()))
 	return nil
+}
+
+// auditRotation records the rotation in the app's tamper-evident log. The
+// app must be stopped: two processes appending to one chain would break it.
+func auditRotation(ctx context.Context, e *env, ring *sealbox.Keyring, sum sealbox.Summary, log *slog.Logger) error {
+	al, err := openAuditLog(e.dir, e.secrets.derive(labelAuditChain), log)
+	if err != nil {
+		return err
+	}
+	outcome := audit.Success
+	if sum.Failed > 0 {
+		outcome = audit.Failure
+	}
+	err = al.log.Log(ctx, audit.Event{Action: audit.ActionKeyRotated, Outcome: outcome, Severity: audit.SeverityMedium,
+		Actor:    audit.Actor{UserID: "cli:rotate-keys"},
+		Target:   audit.Target{Type: "sealing_key", ID: fmt.Sprintf("%08x", ring.PrimaryID())},
+		Metadata: map[string]string{"rewrapped": strconv.Itoa(sum.Rewrapped), "current": strconv.Itoa(sum.Current), "failed": strconv.Itoa(sum.Failed)}})
+	return errors.Join(err, al.Close(ctx))
 }
 
 // rewrapAll moves every sealed value to ring's primary key.

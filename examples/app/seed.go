@@ -56,7 +56,7 @@ func seedDemo(ctx context.Context, a *app, log *slog.Logger) error {
 	}
 	// Printed once, to the terminal of whoever started the app, by design:
 	// this is the local demo's only way to hand out first credentials.
-	fmt.Fprintf(stderr, "\n================ DEMO ACCOUNTS (shown once, not stored) ================\n%s\n"+
+	fmt.Fprintf(a.stderr, "\n================ DEMO ACCOUNTS (shown once, not stored) ================\n%s\n"+
 		"  Organisation: %q. Passwords cannot be shown again; use /reset and the local outbox.\n"+
 		"=========================================================================\n\n", strings.Join(lines, "\n"), o.Name)
 	return nil
