@@ -108,10 +108,17 @@ func realInfra(t *testing.T) infra {
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
-	in, err := openInfraPrefix(ctx, u.String(), envOr("REDIS_URL", "redis://127.0.0.1:6379/0"), "bulwark-app-test:"+name+":", slog.New(slog.DiscardHandler))
+	prefix := "bulwark-app-test:" + name + ":"
+	in, err := openInfraPrefix(ctx, u.String(), envOr("REDIS_URL", "redis://127.0.0.1:6379/0"), prefix, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		in.db.Close()
+		// Leave nothing behind in the shared Redis: only this test's keys.
+		ctx := context.Background()
+		iter := in.redis.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		for iter.Next(ctx) {
+			in.redis.Del(ctx, iter.Val())
+		}
 		in.Close()
 	})
 	return in
