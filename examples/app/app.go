@@ -93,7 +93,7 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.DB == nil || cfg.Secrets == nil || cfg.DataDir == "" {
 		return nil, errors.New("app: DB, Secrets and DataDir are required")
 	}
-	a := &app{cfg: cfg, log: cfg.Log, db: cfg.DB, now: cfg.Now, ring: cfg.Secrets.ring, outbox: newOutbox(cfg.Log), stderr: os.Stderr}
+	a := &app{cfg: cfg, log: cfg.Log, db: cfg.DB, now: cfg.Now, ring: cfg.Secrets.ring, outbox: newOutbox(cfg.Log, cfg.Local), stderr: os.Stderr}
 	var err error
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -110,7 +110,7 @@ func newApp(cfg appConfig) (*app, error) {
 			return nil, err
 		}
 	}
-	if a.policy, err = authn.NewPolicy(authn.PolicyConfig{ContextWords: []string{"bulwark", "demo"}}); err != nil {
+	if a.policy, err = authn.NewPolicy(authn.PolicyConfig{MinLength: 15, ContextWords: []string{"bulwark", "demo"}}); err != nil {
 		return nil, err
 	}
 	tokenStore := cfg.TokenStore

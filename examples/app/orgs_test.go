@@ -101,6 +101,7 @@ func TestCrossTenantMatrix(t *testing.T) {
 				if r.Status < 300 || r.Status >= 400 {
 					assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
 				}
+				assert.Contains(t, r.Header.Get("Content-Security-Policy"), "'strict-dynamic'", "every response carries the CSP")
 			})
 		}
 	}

@@ -8,11 +8,14 @@ import (
 
 // outbox stands in for an email service in local mode: messages are
 // printed to the console and listed at /dev/outbox. It holds reset and
-// invitation links, so it exists only when the app listens on loopback.
+// invitation links, so it works only when the app listens on loopback;
+// otherwise messages are dropped with a warning that names no link (a
+// production app sends them by SMTP and never logs them).
 type outbox struct {
-	log  *slog.Logger
-	mu   sync.Mutex
-	msgs []mail
+	log   *slog.Logger
+	local bool
+	mu    sync.Mutex
+	msgs  []mail
 }
 
 type mail struct {
@@ -23,11 +26,15 @@ type mail struct {
 	Link    string
 }
 
-func newOutbox(log *slog.Logger) *outbox { return &outbox{log: log} }
+func newOutbox(log *slog.Logger, local bool) *outbox { return &outbox{log: log, local: local} }
 
 const outboxMax = 200
 
 func (o *outbox) send(m mail) {
+	if !o.local {
+		o.log.Warn("no mail transport configured: message not sent", "to", m.To, "subject", m.Subject)
+		return
+	}
 	o.mu.Lock()
 	o.msgs = append(o.msgs, m)
 	if len(o.msgs) > outboxMax {
