@@ -22,7 +22,10 @@ func decide(stored, now int64, l Limit, n int) (int64, Result) {
 		newTAT = tat                                       // nothing spent
 	}
 	r.ResetAfter = time.Duration(newTAT - now)
-	r.Remaining = l.events(l.tol - (newTAT - now))
+	// The stored TAT may lie further ahead than this limit's tolerance
+	// when the key was charged under a looser limit: nothing remains
+	// then, and the count must not go negative.
+	r.Remaining = l.events(max(0, l.tol-(newTAT-now)))
 	if !r.Allowed || n == 0 {
 		return stored, r // a denial or a peek changes nothing
 	}

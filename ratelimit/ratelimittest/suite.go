@@ -63,8 +63,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 // step is one decision in a sequence: advance the clock, then Allow.
 type step struct {
 	advance time.Duration
-	key     string // default "k"
-	n       int    // cost
+	key     string          // default "k"
+	n       int             // cost
+	limit   ratelimit.Limit // default: the sequence's limit
 	want    ratelimit.Result
 }
 
@@ -88,9 +89,13 @@ func run(t *testing.T, newStore Factory, limit ratelimit.Limit, steps []step) {
 		if key == "" {
 			key = "k"
 		}
-		got, err := store.Allow(ctx, key, limit, s.n)
+		lim := limit
+		if s.limit.Valid() == nil {
+			lim = s.limit
+		}
+		got, err := store.Allow(ctx, key, lim, s.n)
 		require.NoError(t, err, "step %d", i)
-		require.Equal(t, s.want, got, "step %d: Allow(%q, %v, %d) after +%v", i, key, limit, s.n, s.advance)
+		require.Equal(t, s.want, got, "step %d: Allow(%q, %v, %d) after +%v", i, key, lim, s.n, s.advance)
 	}
 }
 
@@ -214,6 +219,18 @@ func runSequences(t *testing.T, newStore Factory) {
 				{key: "", n: 1, want: allowed(1, 30*s)},
 				{key: "a", n: 1, want: denied(0, 30*s, m)},
 				{key: "b", n: 1, want: allowed(0, m)},
+			},
+		},
+		// One key under several limits (the Store contract allows it).
+		{
+			name:  "a key charged under a looser limit reports zero remaining, never a negative count, under a stricter one",
+			limit: ratelimit.PerMinute(10), // TAT can run 60 s ahead
+			steps: []step{
+				{n: 10, want: allowed(0, m)},
+				{n: 1, limit: ratelimit.Per(1, 10*s), want: denied(0, 60*s, 60*s)},
+				{n: 0, limit: ratelimit.Per(1, 10*s), want: denied(0, 50*s, 60*s)},
+				{advance: 50 * s, n: 1, limit: ratelimit.Per(1, 10*s), want: denied(0, 10*s, 10*s)},
+				{advance: 10 * s, n: 1, limit: ratelimit.Per(1, 10*s), want: allowed(0, 10*s)},
 			},
 		},
 	}

@@ -10,7 +10,9 @@ package redisstore
 //	ARGV[3]  cost n (0 peeks)
 //	ARGV[4]  optional current time, µs (tests only; normally server TIME)
 //
-// It returns {allowed (0/1), remaining, retry-after µs, reset-after µs}.
+// It returns {allowed (0/1), remaining, retry-after µs, reset-after µs};
+// remaining is never negative, even when the stored TAT was set under a
+// looser limit for the same key.
 // The stored value is the theoretical arrival time (TAT) in µs; the key
 // expires when the budget is full again, so idle keys vanish by
 // themselves. Denied or zero-cost decisions write nothing.
@@ -35,7 +37,7 @@ end
 local newtat = tat + interval * n
 local allowat = newtat - tol
 if now < allowat then
-  return {0, math.floor((tol - (tat - now)) / interval), allowat - now, tat - now}
+  return {0, math.max(0, math.floor((tol - (tat - now)) / interval)), allowat - now, tat - now}
 end
 if n > 0 then
   redis.call('SET', KEYS[1], string.format('%d', newtat), 'PX', math.ceil((newtat - now) / 1000))
