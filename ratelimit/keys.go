@@ -177,7 +177,9 @@ type FormKeyConfig struct {
 // r.PostForm and r.FormValue as usual, but cannot read the raw body again.
 // A body that is too large or malformed is not an escape: all such
 // requests share one budget (the key "invalid-form"). Requests without the
-// field skip the rule; pair it with an [IPKey] rule.
+// field skip the rule, and so do requests whose Content-Type is not a form
+// (such as JSON): their body is left unread for the handler. Pair FormKey
+// with an [IPKey] rule.
 func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
 	if cfg.Field == "" {
 		return nil, errors.New("ratelimit: FormKeyConfig.Field is empty")
@@ -195,8 +197,16 @@ func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
 	field := cfg.Field
 	secret := append([]byte(nil), cfg.Secret...)
 	return func(r *http.Request) (string, bool) {
-		if r.PostForm == nil && !parseForm(r, limit) {
-			return invalidFormKey, true
+		if r.PostForm == nil {
+			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if ct != "application/x-www-form-urlencoded" && ct != "multipart/form-data" {
+				// Not a form: there is no field to find, and the body
+				// (JSON, an upload) stays untouched for the handler.
+				return "", false
+			}
+			if !parseForm(r, ct, limit) {
+				return invalidFormKey, true
+			}
 		}
 		v := strings.ToLower(strings.TrimSpace(r.PostForm.Get(field)))
 		if v == "" {
@@ -206,13 +216,12 @@ func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
 	}, nil
 }
 
-// parseForm parses r's form with the body bounded to limit bytes. It
-// reports false when the body was too large or malformed.
-func parseForm(r *http.Request, limit int64) bool {
+// parseForm parses r's form, of media type ct, with the body bounded to
+// limit bytes. It reports false when the body was too large or malformed.
+func parseForm(r *http.Request, ct string, limit int64) bool {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var err error
 	if ct == "multipart/form-data" {
 		// The whole body fits in limit bytes of memory: no temporary

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"bytes"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -164,6 +165,15 @@ func TestFormKey(t *testing.T) {
 		got, ok := key(r)
 		require.True(t, ok)
 		assert.Equal(t, alice, got)
+	})
+	t.Run("a body that is not a form is left whole for the handler", func(t *testing.T) {
+		body := `{"email":"alice@example.com","pad":"` + strings.Repeat("x", 4096) + `"}`
+		r := formRequest(body, "application/json")
+		_, ok := key(r)
+		assert.False(t, ok, "a JSON body has no form field")
+		got, err := io.ReadAll(r.Body)
+		require.NoError(t, err, "the body was capped at MaxBodyBytes for the handler")
+		assert.Equal(t, body, string(got))
 	})
 	t.Run("the handler still sees the parsed form", func(t *testing.T) {
 		r := formRequest("email=alice%40example.com", form)
