@@ -4,8 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -158,13 +161,41 @@ type FormKeyConfig struct {
 	Field string
 
 	// Secret keys the HMAC of the value; at least 32 random bytes, the
-	// same on every instance. Required. See [HashKey].
+	// same on every instance. Required. See [HashKey]. A FormKeyConfig
+	// prints it as "[REDACTED]" (String, Format, LogValue, MarshalJSON),
+	// but not when the config sits in an unexported field of another
+	// struct, which fmt prints by reflection: do not keep the config
+	// around after [FormKey], which copies the secret.
 	Secret []byte
 
 	// MaxBodyBytes bounds how much of the request body is read to find
 	// the field. Default 64 KiB. Bodies beyond it are not read further.
 	MaxBodyBytes int64
 }
+
+// String describes c with the secret replaced by "[REDACTED]".
+func (c FormKeyConfig) String() string {
+	return fmt.Sprintf("{Field:%q Secret:[REDACTED] MaxBodyBytes:%d}", c.Field, c.MaxBodyBytes)
+}
+
+// GoString is like String, so %#v does not print the secret either.
+func (c FormKeyConfig) GoString() string { return "ratelimit.FormKeyConfig" + c.String() }
+
+// Format writes String for every verb (GoString for %#v), so a config
+// printed in a start-up log never shows the secret.
+func (c FormKeyConfig) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, c.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue describes c for log/slog without the secret.
+func (c FormKeyConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes String as a JSON string, without the secret.
+func (c FormKeyConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // FormKey returns a KeyFunc keyed by the hashed value of a posted form
 // field (application/x-www-form-urlencoded or multipart/form-data), such

@@ -1,0 +1,43 @@
+package ratelimit_test
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bulwark-go/bulwark/ratelimit"
+)
+
+// A FormKeyConfig carries the HMAC secret; printing the config in a
+// start-up log must not disclose it in any form.
+func TestFormKeyConfigNeverPrintsTheSecret(t *testing.T) {
+	secret := []byte("S3CRET-hmac-key-for-rate-limits!")
+	cfg := ratelimit.FormKeyConfig{Field: "email", Secret: secret, MaxBodyBytes: 1024}
+	leaks := []string{string(secret[:6]), hex.EncodeToString(secret[:6]), strings.ToUpper(hex.EncodeToString(secret[:6])), "83 51 67 82"}
+	var outs []string
+	for _, v := range []any{cfg, &cfg, []ratelimit.FormKeyConfig{cfg}, map[string]any{"cfg": cfg}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+			outs = append(outs, fmt.Sprintf(verb, v))
+		}
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		outs = append(outs, string(b))
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("cfg", "v", v)
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("cfg", "v", v)
+		outs = append(outs, buf.String())
+	}
+	for _, out := range outs {
+		for _, leak := range leaks {
+			assert.NotContains(t, out, leak)
+		}
+	}
+	assert.Contains(t, fmt.Sprint(cfg), "email", "the harmless fields should still print")
+}
