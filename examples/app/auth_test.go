@@ -75,6 +75,18 @@ func TestSignInIsRateLimitedPerAccount(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, c.signIn("alice@example.com", testPassword).Status)
 }
 
+func TestPasswordResetRequestsAreRateLimitedPerEmail(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.client(t)
+	for range 3 {
+		require.Equal(t, http.StatusOK, c.post("/reset", url.Values{"email": {"Alice@Example.com"}}).Status)
+	}
+	r := c.post("/reset", url.Values{"email": {" alice@example.com"}})
+	assert.Equal(t, http.StatusTooManyRequests, r.Status, "the same address in another spelling shares the budget")
+	assert.NotEmpty(t, r.Header.Get("Retry-After"))
+	assert.Equal(t, http.StatusOK, c.post("/reset", url.Values{"email": {"bob@example.com"}}).Status, "other addresses are not affected")
+}
+
 func TestYourSessionsPageRevokesAnotherSession(t *testing.T) {
 	ta := newTestApp(t)
 	laptop, _ := ta.newUser(t, "alice@example.com")
