@@ -61,7 +61,11 @@ type RefreshConfig struct {
 
 	// InsecureCookie drops Secure and the cookie prefix for plain-HTTP
 	// local development. FOR LOCALHOST ONLY; see
-	// [SessionConfig].InsecureCookie.
+	// [SessionConfig].InsecureCookie. As a guard, [RefreshTokens.Issue]
+	// refuses with [ErrSessionInsecureHost] unless it is given a request
+	// whose Host is localhost or a loopback address, and
+	// [RefreshTokens.Handler] answers 403 to other hosts without using
+	// the token. It has no effect with InsecureBodyDelivery.
 	InsecureCookie bool
 
 	// InsecureBodyDelivery returns the refresh token in the JSON body and
@@ -189,9 +193,13 @@ func NewRefreshTokens(cfg RefreshConfig) (*RefreshTokens, error) {
 func (t *RefreshTokens) CookieName() string { return t.cookie.name }
 
 // Issue starts a new token family after a successful login and returns the
-// first grant. r may be nil; when given, the access tokens record its
-// User-Agent and client IP.
+// first grant. r may be nil (except in InsecureCookie mode, which needs
+// its Host); when given, the access tokens record its User-Agent and
+// client IP.
 func (t *RefreshTokens) Issue(ctx context.Context, r *http.Request, login SessionLogin) (RefreshGrant, error) {
+	if !t.hostAllowed(r) {
+		return RefreshGrant{}, ErrSessionInsecureHost
+	}
 	if err := t.sessions.checkLogin(login.UserID, login.Methods, login.Data); err != nil {
 		return RefreshGrant{}, err
 	}
@@ -227,6 +235,16 @@ func (t *RefreshTokens) Issue(ctx context.Context, r *http.Request, login Sessio
 		RefreshExpiresAt: f.ExpiresAt,
 		Family:           f.ID,
 	}, nil
+}
+
+// hostAllowed reports whether a refresh cookie may be written in answer
+// to r: always, unless the cookie is insecure, when r must name a
+// loopback host.
+func (t *RefreshTokens) hostAllowed(r *http.Request) bool {
+	if !t.cookie.insecure || t.body {
+		return true
+	}
+	return r != nil && sessionLoopbackHost(r.Host)
 }
 
 func (t *RefreshTokens) accessLogin(f *RefreshFamily) SessionLogin {

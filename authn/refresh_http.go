@@ -71,12 +71,19 @@ func (t *RefreshTokens) requestToken(w http.ResponseWriter, r *http.Request) (st
 // grant via [RefreshTokens.WriteGrant]. A refused token gets 400
 // {"error":"invalid_grant"} (RFC 6749 section 5.2), the same for every
 // reason, its cookie deleted, and is reported to OnInvalid. A store
-// failure gets 503.
+// failure gets 503. In InsecureCookie mode, a request whose Host is not
+// loopback gets 403 and its token is left unused.
 func (t *RefreshTokens) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			refreshError(w, http.StatusMethodNotAllowed, "invalid_request")
+			return
+		}
+		if !t.hostAllowed(r) {
+			// InsecureCookie on a public host: refuse before the token
+			// is used, so no new one travels in clear text.
+			refreshError(w, http.StatusForbidden, "invalid_request")
 			return
 		}
 		tok, ok := t.requestToken(w, r)

@@ -308,3 +308,37 @@ func TestNewRefreshTokensRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestRefreshInsecureCookieRefusesPublicHosts(t *testing.T) {
+	h := newRefreshHarness(t, authn.RefreshConfig{InsecureCookie: true})
+	ctx := context.Background()
+	login := authn.SessionLogin{UserID: "alice"}
+
+	t.Run("Issue refuses a public host and a missing request", func(t *testing.T) {
+		for _, host := range []string{"example.com", "10.0.0.5:8080", "localhost.example.com", "[2001:db8::1]:80"} {
+			_, err := h.rt.Issue(ctx, httptest.NewRequest("POST", "http://"+host+"/login", nil), login)
+			require.ErrorIs(t, err, authn.ErrSessionInsecureHost, "host %s", host)
+		}
+		_, err := h.rt.Issue(ctx, nil, login)
+		require.ErrorIs(t, err, authn.ErrSessionInsecureHost, "without a request the host cannot be checked")
+	})
+
+	t.Run("the refresh endpoint refuses a public host without consuming the token", func(t *testing.T) {
+		g, err := h.rt.Issue(ctx, httptest.NewRequest("POST", "http://localhost:8080/login", nil), login)
+		require.NoError(t, err)
+		post := func(host string) *httptest.ResponseRecorder {
+			r := httptest.NewRequest("POST", "http://"+host+"/auth/refresh", nil)
+			r.Header.Set("Cookie", h.rt.CookieName()+"="+g.RefreshToken.Reveal())
+			w := httptest.NewRecorder()
+			h.rt.Handler().ServeHTTP(w, r)
+			return w
+		}
+		w := post("app.example.com")
+		require.NotEqual(t, http.StatusOK, w.Code)
+		require.NotContains(t, w.Body.String(), "access_token")
+		for _, c := range w.Header().Values("Set-Cookie") {
+			require.True(t, strings.HasPrefix(c, h.rt.CookieName()+"=;"), "a token cookie was sent over plain HTTP to a public host: %s", c)
+		}
+		require.Equal(t, http.StatusOK, post("localhost:8080").Code, "the refused request must not have used up the token")
+	})
+}
