@@ -4,7 +4,6 @@ package authn
 
 import (
 	"errors"
-	"math/bits"
 	"time"
 )
 
@@ -121,15 +120,19 @@ const sessionMethodsAll = SessionPassword | SessionTOTP | SessionBackupCode | Se
 const sessionSecondFactors = SessionTOTP | SessionBackupCode | SessionWebAuthn
 
 // MFALevel returns 0 when m is empty, 2 when m holds a possession factor
-// (TOTP, backup code or WebAuthn) together with at least one other method,
-// and 1 otherwise. [Sessions.RequireMFA] requires level 2. A passkey alone
-// counts as level 1: whether it verified the user is not recorded here.
+// (TOTP, backup code or WebAuthn) together with a method of another kind
+// (a password or an e-mail link), and 1 otherwise. [Sessions.RequireMFA]
+// requires level 2. Possession factors together are still one kind of
+// factor, "something you have": a TOTP code plus a backup code is level 1,
+// since NIST SP 800-63B AAL2 asks for two distinct factors. A passkey
+// alone counts as level 1: whether it verified the user is not recorded
+// here.
 func (m SessionMethod) MFALevel() int {
 	m &= sessionMethodsAll
 	switch {
 	case m == 0:
 		return 0
-	case m&sessionSecondFactors != 0 && bits.OnesCount16(uint16(m)) >= 2:
+	case m&sessionSecondFactors != 0 && m&^sessionSecondFactors != 0:
 		return 2
 	}
 	return 1

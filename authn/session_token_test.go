@@ -81,7 +81,12 @@ func TestSessionMethodMFALevel(t *testing.T) {
 		{authn.SessionPassword | authn.SessionTOTP, 2},
 		{authn.SessionPassword | authn.SessionBackupCode, 2},
 		{authn.SessionEmailLink | authn.SessionWebAuthn, 2},
-		{authn.SessionTOTP | authn.SessionBackupCode, 2},
+		{authn.SessionPassword | authn.SessionTOTP | authn.SessionBackupCode, 2},
+		// Two possession factors are one factor kind ("something you
+		// have"); NIST SP 800-63B AAL2 needs two distinct factors.
+		{authn.SessionTOTP | authn.SessionBackupCode, 1},
+		{authn.SessionWebAuthn | authn.SessionTOTP, 1},
+		{authn.SessionTOTP | authn.SessionBackupCode | authn.SessionWebAuthn, 1},
 	} {
 		require.Equal(t, tc.want, tc.m.MFALevel(), "SessionMethod(%b).MFALevel()", tc.m)
 	}
