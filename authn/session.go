@@ -161,7 +161,7 @@ type SessionLogin struct {
 	// SessionPassword|SessionTOTP.
 	Methods SessionMethod
 	// Data is copied into the session; bounded by
-	// [SessionConfig].MaxDataBytes.
+	// [SessionConfig].MaxDataBytes. Keys and values must be valid UTF-8.
 	Data map[string]string
 }
 

@@ -455,12 +455,19 @@ func (m *Sessions) checkLogin(userID string, methods SessionMethod, data map[str
 	n := 0
 	for k, v := range data {
 		n += len(k) + len(v)
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			// Stores encode Data as JSON, which would replace the
+			// invalid bytes: refuse rather than alter the data.
+			return errSessionDataUTF8
+		}
 	}
 	if n > m.maxData {
 		return ErrSessionDataTooLarge
 	}
 	return nil
 }
+
+var errSessionDataUTF8 = errors.New("authn: session data keys and values must be valid UTF-8")
 
 // sessionRemoteIP is the default ClientIP: the socket peer.
 func sessionRemoteIP(r *http.Request) string {

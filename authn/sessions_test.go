@@ -426,6 +426,7 @@ func TestSessionDataIsBounded(t *testing.T) {
 		{"data within the limit", authn.SessionLogin{UserID: "a", Data: map[string]string{"k": strings.Repeat("v", 63)}}, nil},
 		{"data over the limit", authn.SessionLogin{UserID: "a", Data: map[string]string{"k": strings.Repeat("v", 64)}}, authn.ErrSessionDataTooLarge},
 		{"a very long user ID", authn.SessionLogin{UserID: strings.Repeat("u", 257)}, authn.ErrSessionDataTooLarge},
+		{"a UTF-8 value", authn.SessionLogin{UserID: "a", Data: map[string]string{"name": "Zoë"}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := m.Issue(context.Background(), nil, tc.login)
@@ -440,6 +441,13 @@ func TestSessionDataIsBounded(t *testing.T) {
 	require.Error(t, err, "a session needs a user")
 	_, _, err = m.Issue(context.Background(), nil, authn.SessionLogin{UserID: "a", Methods: 1 << 15})
 	require.Error(t, err, "unknown method bits are refused")
+
+	// Stores keep Data as JSON, which would silently replace invalid
+	// UTF-8 with U+FFFD: such data is refused rather than altered.
+	for _, data := range []map[string]string{{"k": "caf\xe9"}, {"\xff": "v"}} {
+		_, _, err = m.Issue(context.Background(), nil, authn.SessionLogin{UserID: "a", Data: data})
+		require.Error(t, err, "Data %q is not valid UTF-8", data)
+	}
 }
 
 // --- Bearer tokens ---
