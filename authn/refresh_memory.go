@@ -17,7 +17,8 @@ var _ RefreshStore = (*MemoryRefreshStore)(nil)
 // requests); expired families are swept as new ones are created, so memory
 // stays bounded without a goroutine.
 //
-// Create one with [NewMemoryRefreshStore]; it is safe for concurrent use.
+// The zero MemoryRefreshStore is an empty store ready to use, like one
+// from [NewMemoryRefreshStore]. It is safe for concurrent use.
 type MemoryRefreshStore struct {
 	mu       sync.Mutex
 	families map[SessionID]*refreshMemFamily
@@ -45,6 +46,11 @@ func NewMemoryRefreshStore() *MemoryRefreshStore {
 func (m *MemoryRefreshStore) Create(ctx context.Context, f RefreshFamily, token SessionID, lim RefreshLimits) ([]SessionID, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.families == nil { // the zero store
+		m.families = make(map[SessionID]*refreshMemFamily)
+		m.tokens = make(map[SessionID]SessionID)
+		m.users = make(map[string][]SessionID)
+	}
 	now := f.CreatedAt
 	m.creates++
 	if m.creates%64 == 0 {

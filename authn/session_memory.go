@@ -33,8 +33,8 @@ const (
 // per-user pruning, so memory is bounded by the live sessions plus those
 // that expired since their shard was last swept. No goroutine is started.
 //
-// Create a MemorySessionStore with [NewMemorySessionStore]; it is safe for
-// concurrent use.
+// The zero MemorySessionStore is an empty store ready to use, like one
+// from [NewMemorySessionStore]. It is safe for concurrent use.
 type MemorySessionStore struct {
 	shards [sessionMemShards]sessionMemShard
 
@@ -93,11 +93,17 @@ func (m *MemorySessionStore) insertLocked(s Session, now time.Time, lim SessionL
 	e.lastSeen.Store(s.LastSeen.UnixNano())
 	sh := m.shard(s.ID)
 	sh.mu.Lock()
+	if sh.m == nil { // the zero store
+		sh.m = make(map[SessionID]*sessionMemEntry)
+	}
 	sh.m[s.ID] = e
 	sh.mu.Unlock()
 
 	// Prune the user's index of sessions that are gone or expired, then
 	// evict the earliest-created beyond the cap.
+	if m.users == nil {
+		m.users = make(map[string][]sessionMemRef)
+	}
 	ids := m.users[s.UserID]
 	kept := ids[:0]
 	for _, ref := range ids {

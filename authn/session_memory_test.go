@@ -18,3 +18,12 @@ func TestMemoryRefreshStoreConformance(t *testing.T) {
 		return authn.NewMemoryRefreshStore()
 	})
 }
+
+func TestZeroMemoryStoresAreUsable(t *testing.T) {
+	sessiontest.RunSessionStore(t, func(t *testing.T) authn.SessionStore {
+		return new(authn.MemorySessionStore)
+	})
+	sessiontest.RunRefreshStore(t, func(t *testing.T) authn.RefreshStore {
+		return new(authn.MemoryRefreshStore)
+	})
+}
