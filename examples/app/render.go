@@ -92,7 +92,7 @@ func (a *app) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 // sign-in into an open redirect ("//evil.example", "/\evil.example",
 // "https://evil.example" are all refused).
 func localPath(p string) string {
-	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsFunc(p, func(c rune) bool { return c == '\\' || c < 0x20 || c == 0x7f }) {
 		return "/"
 	}
 	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
