@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
+	"strconv"
+	"sync"
 	"strings"
 	"testing"
 
@@ -170,4 +173,45 @@ func TestInviteFromADemotedInviterIsRefused(t *testing.T) {
 	eve, _ := ta.newUser(t, "eve@example.com")
 	assert.Equal(t, http.StatusBadRequest, eve.post("/invites/accept", url.Values{"token": {m[1]}}).Status)
 	assert.Equal(t, http.StatusNotFound, eve.get("/orgs/"+orgID).Status)
+}
+
+// Two owners demoting each other at the same moment: the role rules read
+// the owner count inside the writing transaction, so exactly one wins and
+// the org keeps an owner.
+func TestConcurrentDemotionsKeepAnOwner(t *testing.T) {
+	ta := newTestApp(t)
+	for round := range 5 {
+		a, aID := ta.newUser(t, "a"+strconv.Itoa(round)+"@example.com")
+		b, bID := ta.newUser(t, "b"+strconv.Itoa(round)+"@example.com")
+		orgID := a.createOrg("Race")
+		ta.addMember(t, orgID, bID, tenant.RoleOwner)
+
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		for i, step := range []struct {
+			c      *client
+			target string
+		}{{a, bID}, {b, aID}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = step.c.post("/orgs/"+orgID+"/members/"+step.target+"/role", url.Values{"role": {"member"}}).Status
+			}()
+		}
+		wg.Wait()
+		// The loser is refused either because it is no longer an owner
+		// (403) or because it would demote the last owner (422).
+		sort.Ints(statuses)
+		assert.Equal(t, http.StatusSeeOther, statuses[0], "round %d: one demotion succeeds", round)
+		assert.Contains(t, []int{http.StatusForbidden, http.StatusUnprocessableEntity}, statuses[1], "round %d: the other is refused", round)
+		members, err := ta.db.members(t.Context(), ta.scope(t, orgID))
+		require.NoError(t, err)
+		owners := 0
+		for _, m := range members {
+			if m.Role == tenant.RoleOwner {
+				owners++
+			}
+		}
+		assert.Equal(t, 1, owners, "round %d", round)
+	}
 }

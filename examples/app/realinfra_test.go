@@ -37,6 +37,8 @@ var suite = []struct {
 	{"CrossTenantMatrix", TestCrossTenantMatrix},
 	{"InviteAcceptRolesAndLeave", TestInviteAcceptRolesAndLeave},
 	{"InviteFromADemotedInviterIsRefused", TestInviteFromADemotedInviterIsRefused},
+	{"ConcurrentDemotionsKeepAnOwner", TestConcurrentDemotionsKeepAnOwner},
+	{"PasswordResetRequestsAreRateLimitedPerEmail", TestPasswordResetRequestsAreRateLimitedPerEmail},
 	{"IntegrationTokenIsSealedMaskedAndBoundToItsOrg", TestIntegrationTokenIsSealedMaskedAndBoundToItsOrg},
 	{"IntegrationChangesNeedStepUp", TestIntegrationChangesNeedStepUp},
 	{"RotateKeysReSealsEveryStoredSecret", TestRotateKeysReSealsEveryStoredSecret},
