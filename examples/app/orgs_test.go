@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
