@@ -93,7 +93,9 @@ type Config struct {
 
 // Limiter is net/http middleware enforcing a set of [Rule]s per request.
 // Create one per route or group of routes with [New]; it is safe for
-// concurrent use.
+// concurrent use. A Limiter not made by New (the zero value or nil) has
+// no rules: its Check fails closed with [ErrUnavailable] and its Handler
+// panics, rather than silently admitting everything.
 type Limiter struct {
 	rules       []rule
 	store       Store
@@ -142,6 +144,9 @@ type RuleResult struct {
 // ErrUnavailable wraps store failures reported by [Limiter.Check] and to
 // [Config.OnError].
 var ErrUnavailable = errors.New("ratelimit: store unavailable")
+
+// errNotNew reports use of a Limiter that [New] did not create.
+var errNotNew = errors.New("ratelimit: Limiter not created by New")
 
 // ErrLimited is returned by [Limiter.Check] when a rule denies the request.
 var ErrLimited = errors.New("ratelimit: rate limit exceeded")
@@ -236,6 +241,10 @@ func validName(s string) bool {
 // InsecureFailOpen). Check writes no headers and calls no hooks; those
 // are the Handler's.
 func (l *Limiter) Check(r *http.Request) (Decision, error) {
+	if l == nil || l.store == nil {
+		err := fmt.Errorf("%w: %w", ErrUnavailable, errNotNew)
+		return Decision{Err: err}, err
+	}
 	ctx := r.Context()
 	d := Decision{Allowed: true, Results: make([]RuleResult, 0, len(l.rules))}
 	for i := range l.rules {
@@ -265,8 +274,13 @@ func (l *Limiter) Check(r *http.Request) (Decision, error) {
 // Denied requests get LimitedHandler (429 by default) with Retry-After;
 // store failures get UnavailableHandler (503 by default) unless
 // InsecureFailOpen. Unless OmitHeaders is set, every response carries the
-// RateLimit-Policy and RateLimit headers.
+// RateLimit-Policy and RateLimit headers. Panics if l was not created by
+// [New], so a forgotten constructor fails at start-up instead of leaving
+// the route unlimited.
 func (l *Limiter) Handler(next http.Handler) http.Handler {
+	if l == nil || l.store == nil {
+		panic(errNotNew)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, err := l.Check(r)
 		if d.Err != nil && l.onError != nil {

@@ -230,3 +230,15 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}
 	require.Panics(t, func() { ratelimit.MustNew(ratelimit.Config{}) })
 }
+
+// A Limiter that New did not build has no rules; it must not admit
+// everything silently.
+func TestZeroLimiterFailsClosed(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/signin", nil)
+	for name, l := range map[string]*ratelimit.Limiter{"zero": {}, "nil": nil} {
+		d, err := l.Check(r)
+		require.ErrorIs(t, err, ratelimit.ErrUnavailable, "%s Limiter", name)
+		assert.False(t, d.Allowed, "%s Limiter", name)
+		assert.Panics(t, func() { l.Handler(http.NotFoundHandler()) }, "%s Limiter", name)
+	}
+}
