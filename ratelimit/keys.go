@@ -169,7 +169,10 @@ type FormKeyConfig struct {
 	Secret []byte
 
 	// MaxBodyBytes bounds how much of the request body is read to find
-	// the field. Default 64 KiB. Bodies beyond it are not read further.
+	// the field. Default 64 KiB. Bodies beyond it are not read further,
+	// so a larger form reaches the handler empty or unparsable (and is
+	// counted under "invalid-form"): raise it on routes that take
+	// uploads, or key those routes another way.
 	MaxBodyBytes int64
 }
 

@@ -54,7 +54,9 @@ func PerMinute(n int) Limit { return Per(n, time.Minute) }
 func PerHour(n int) Limit { return Per(n, time.Hour) }
 
 // WithBurst returns a copy of l that admits up to burst events back to
-// back, keeping the average rate. A burst below 1 makes the limit invalid.
+// back, keeping the average rate. A burst below 1 or above 2³⁰, or one
+// whose refill time (burst × Period/Rate) exceeds about 73 years, makes
+// the limit invalid.
 func (l Limit) WithBurst(burst int) Limit {
 	l.burst = burst
 	return l.derive()
