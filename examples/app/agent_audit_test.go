@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -148,4 +150,47 @@ func TestCrossSitePostsAreRefusedAndAudited(t *testing.T) {
 	res, err := ta.audit.query(t.Context(), auditQuery{Action: audit.ActionCSRFRejected})
 	require.NoError(t, err)
 	assert.Len(t, res.Events, 1)
+}
+
+func TestRestartResumesTheChainAndSetsAsideATamperedOne(t *testing.T) {
+	dir := t.TempDir()
+	key := bytes.Repeat([]byte{7}, 32)
+	open := func() *auditLog {
+		l, err := openAuditLog(dir, key, slog.New(slog.DiscardHandler))
+		require.NoError(t, err)
+		return l
+	}
+	write := func(l *auditLog, n int) {
+		for range n {
+			require.NoError(t, l.log.Log(t.Context(), audit.Event{Action: audit.ActionOrgCreated, OrgID: "o1"}))
+		}
+	}
+
+	l := open()
+	write(l, 3)
+	require.NoError(t, l.Close(t.Context()))
+	l = open()
+	write(l, 2)
+	res, err := l.query(t.Context(), auditQuery{OrgID: "o1"})
+	require.NoError(t, err)
+	assert.True(t, res.Verified, res.Problem)
+	assert.Equal(t, uint64(5), res.Records, "the chain continues across the restart")
+	require.NoError(t, l.Close(t.Context()))
+
+	// Cut the last record off: the checkpoint file still names it.
+	raw, err := os.ReadFile(filepath.Join(dir, "audit.chain.jsonl"))
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "audit.chain.jsonl"), bytes.Join(lines[:4], nil), 0o600))
+
+	l = open()
+	defer l.Close(t.Context())
+	_, err = os.Stat(filepath.Join(dir, "audit.chain.jsonl.broken"))
+	assert.NoError(t, err, "the truncated chain is kept aside, not deleted")
+	write(l, 1)
+	res, err = l.query(t.Context(), auditQuery{OrgID: "o1"})
+	require.NoError(t, err)
+	assert.True(t, res.Verified, "the new chain verifies")
+	assert.Equal(t, uint64(1), res.Records)
+	assert.Contains(t, res.Problem, "moved aside", "the page still says what happened")
 }

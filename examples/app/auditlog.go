@@ -31,10 +31,10 @@ type auditLog struct {
 	chainPath, jsonPath, checkpointPath string
 	chainFile, jsonFile, cpFile         *os.File
 
-	mu       sync.Mutex
-	lastCP   audit.Checkpoint
-	haveCP   bool
-	resumeOK error // result of verifying the existing chain at start-up
+	mu         sync.Mutex
+	lastCP     audit.Checkpoint
+	haveCP     bool
+	startupErr error // why the existing chain was moved aside at start-up, if it was
 }
 
 func openAuditLog(dir string, keySecret []byte, log *slog.Logger) (*auditLog, error) {
@@ -68,7 +68,7 @@ func openAuditLog(dir string, keySecret []byte, log *slog.Logger) (*auditLog, er
 				return nil, err
 			}
 			os.Rename(l.checkpointPath, l.checkpointPath+".broken")
-			l.resumeOK = verr
+			l.startupErr = verr
 		} else if cp.Seq > 0 {
 			resume = &cp
 			l.lastCP, l.haveCP = cp, true
@@ -203,8 +203,8 @@ func (l *auditLog) query(ctx context.Context, q auditQuery) (auditResult, error)
 	} else {
 		res.Problem = verr.Error()
 	}
-	if l.resumeOK != nil && res.Verified {
-		res.Problem = "an earlier chain failed verification at start-up and was moved aside: " + l.resumeOK.Error()
+	if l.startupErr != nil && res.Verified {
+		res.Problem = "an earlier chain failed verification at start-up and was moved aside: " + l.startupErr.Error()
 	}
 	// Newest first, bounded.
 	for i, j := 0, len(res.Events)-1; i < j; i, j = i+1, j-1 {
