@@ -146,7 +146,7 @@ type auditQuery struct {
 	OrgID   string
 	Action  string // prefix, e.g. "auth." or "member.role_changed"
 	Outcome string
-	UserID  string
+	UserID  string // the actor, or the user or member acted upon
 	Limit   int
 }
 
@@ -154,7 +154,7 @@ func (q auditQuery) match(e audit.Event) bool {
 	return e.OrgID == q.OrgID &&
 		(q.Action == "" || strings.HasPrefix(e.Action, q.Action)) &&
 		(q.Outcome == "" || string(e.Outcome) == q.Outcome) &&
-		(q.UserID == "" || e.Actor.UserID == q.UserID)
+		(q.UserID == "" || e.Actor.UserID == q.UserID || (e.Target.ID == q.UserID && (e.Target.Type == "user" || e.Target.Type == "member")))
 }
 
 // auditResult is what the audit page shows: the matching events (newest

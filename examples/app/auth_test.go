@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,19 @@ func TestSignInFailuresAreGenericAndSuccessStartsASession(t *testing.T) {
 	acct := c.get("/account")
 	require.Equal(t, http.StatusOK, acct.Status)
 	assert.Equal(t, "no-store", acct.Header.Get("Cache-Control"), "authenticated pages are not cached")
+}
+
+func TestAccountPageShowsRecentSecurityActivity(t *testing.T) {
+	ta := newTestApp(t)
+	c, _ := ta.newUser(t, "alice@example.com")
+	attacker := ta.client(t)
+	attacker.signIn("alice@example.com", "guessing a password here")
+	attacker.signIn("nobody@example.com", "guessing a password here")
+	page := c.get("/account")
+	require.Equal(t, http.StatusOK, page.Status)
+	assert.Contains(t, page.Body, `<td class="action">auth.login_failed</td>`, "failed attempts on the account are shown to its owner")
+	assert.Equal(t, 1, strings.Count(page.Body, "auth.login_failed"), "only attempts on this account")
+	assert.Contains(t, page.Body, `<td class="action">auth.signed_up</td>`)
 }
 
 func TestSignInNextParameterCannotRedirectOffSite(t *testing.T) {

@@ -219,4 +219,19 @@ func TestBrowserWalkthrough(t *testing.T) {
 	for _, want := range []string{"org.created", "integration.connected", "agent.action_approved", "agent.action_executed", "auth.approval_link_used"} {
 		require.Contains(t, events, want)
 	}
+
+	// The invitation page moves the fragment token into the form with a
+	// nonce'd script (checked here for console errors too). Accepting your
+	// own org's invitation keeps your role and lands on the org.
+	do("invite", chromedp.Click(css("main a[href^='/orgs/']")), chromedp.WaitVisible(css("#invite")),
+		chromedp.SetValue(css("#role"), "viewer"), chromedp.Click(css("#invite")), chromedp.WaitVisible(css("#invite-link")))
+	link := text("#invite-link")
+	do("open the invitation", chromedp.Navigate(link), chromedp.WaitVisible(css("#accept")))
+	token, err := chromedp.Run(ctx, chromedp.Value(css("#token")))
+	require.NoError(t, err)
+	require.Equal(t, link[strings.Index(link, "#")+1:], token, "the script filled in the token")
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	require.NotContains(t, loc, "#", "the token left the address bar")
+	do("accept", chromedp.Click(css("#accept")), chromedp.WaitVisible(css("#nav-audit")))
 }

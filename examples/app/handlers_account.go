@@ -17,6 +17,7 @@ type sessionView struct {
 
 type accountData struct {
 	Sessions        []sessionView
+	Activity        []audit.Event
 	TOTPEnabled     bool
 	BackupRemaining int
 	RecentAuth      bool
@@ -51,6 +52,14 @@ func (a *app) renderAccount(w http.ResponseWriter, r *http.Request, status int, 
 	for _, s := range list {
 		d.Sessions = append(d.Sessions, sessionView{s, s.ID == cur.ID})
 	}
+	// The user's own recent security events (sign-ins, MFA, sessions,
+	// resets), read from the tamper-evident log: events outside any org.
+	act, err := a.audit.query(r.Context(), auditQuery{UserID: u.ID, Limit: 15})
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	d.Activity = act.Events
 	if u.TOTPEnabled {
 		if d.BackupRemaining, err = a.backup.Remaining(r.Context(), u.ID); err != nil {
 			a.serverError(w, r, err)

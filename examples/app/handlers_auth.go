@@ -88,8 +88,10 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	email, password := normEmail(r.PostFormValue("email")), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"))
+	var attempted string // the account tried, if it exists: audit only, never shown
 	u, rehash, err := authn.Authenticate(r.Context(), a.hasher, password, func(ctx context.Context) (user, string, bool, error) {
 		u, found, err := a.db.userByEmail(ctx, email)
+		attempted = u.ID
 		return u, u.PasswordHash, found, err
 	})
 	if err != nil {
@@ -97,7 +99,11 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 			a.serverError(w, r, err)
 			return
 		}
-		a.record(r, audit.Event{Action: audit.ActionLoginFailed, Outcome: audit.Failure, Severity: audit.SeverityLow, Reason: "invalid credentials"})
+		e := audit.Event{Action: audit.ActionLoginFailed, Outcome: audit.Failure, Severity: audit.SeverityLow, Reason: "invalid credentials"}
+		if attempted != "" {
+			e.Target = audit.Target{Type: "user", ID: attempted}
+		}
+		a.record(r, e)
 		a.render(w, r, http.StatusUnauthorized, "signin.html", pageData{Title: "Sign in", Error: "Invalid email or password.", Data: signInData{Email: email, Next: next}})
 		return
 	}
