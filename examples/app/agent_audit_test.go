@@ -194,3 +194,30 @@ func TestRestartResumesTheChainAndSetsAsideATamperedOne(t *testing.T) {
 	assert.Equal(t, uint64(1), res.Records)
 	assert.Contains(t, res.Problem, "moved aside", "the page still says what happened")
 }
+
+// Every state-changing route refuses a cross-site POST before any handler
+// runs, signed in or not.
+func TestEveryPostRouteRefusesCrossSiteRequests(t *testing.T) {
+	ta := newTestApp(t)
+	c, uid := ta.newUser(t, "alice@example.com")
+	orgID := c.createOrg("Acme")
+	paths := []string{"/signin", "/signup", "/signout", "/signin/mfa", "/reset", "/reset/confirm", "/reauth",
+		"/account/sessions/x/revoke", "/account/sessions/revoke-others", "/account/totp/enrol", "/account/totp/confirm",
+		"/account/totp/disable", "/account/totp/backup-codes", "/orgs", "/invites/accept"}
+	for _, rt := range orgRoutes {
+		method, pattern, _ := strings.Cut(rt.Pattern, " ")
+		if method == http.MethodPost {
+			paths = append(paths, strings.NewReplacer("{org}", orgID, "{user}", uid, "{kind}", "jira", "{token}", "x").Replace(pattern))
+		}
+	}
+	for _, p := range paths {
+		for _, site := range []string{"cross-site", "same-site"} {
+			req, err := http.NewRequest(http.MethodPost, ta.srv.URL+p, strings.NewReader("role=viewer&name=x"))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", site)
+			assert.Equal(t, http.StatusForbidden, c.do(req).Status, "%s from %s", p, site)
+		}
+	}
+	assert.Equal(t, http.StatusOK, c.get("/orgs/"+orgID).Status, "nothing changed")
+}
