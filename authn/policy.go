@@ -159,7 +159,44 @@ func (p *Policy) Check(password string, userWords ...string) error {
 	if policyInList(list, lower) || (rest != lower && policyInList(list, strings.TrimSpace(rest))) {
 		return fmt.Errorf("%w: it appears in lists of leaked passwords that attackers try first", ErrPolicyCommon)
 	}
+	for _, base := range policyDerivedBases(lower) {
+		if policyInList(list, base) {
+			return fmt.Errorf("%w: it is a leaked password that attackers try first, repeated or with digits or symbols added", ErrPolicyCommon)
+		}
+	}
 	return nil
+}
+
+// policyDerivedBases returns the common passwords that s may be built from
+// by the mangling rules every cracking tool applies first: digits and
+// symbols added at either end ("password2024!"), and the whole repeated
+// ("iloveyouiloveyou"). Without this, a long minimum length pushes users
+// toward exactly these forms of listed passwords. The embedded list holds
+// only entries of 8 characters or more, so shorter bases ("dragon2024!!")
+// are not caught this way.
+func policyDerivedBases(s string) []string {
+	isAffix := func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) }
+	var out []string
+	trimmed := strings.TrimFunc(s, isAffix)
+	if trimmed != s && trimmed != "" {
+		out = append(out, trimmed)
+	}
+	for _, v := range []string{s, trimmed} {
+		if u := policyRepeatedUnit(v); u != "" {
+			out = append(out, u, strings.TrimFunc(u, isAffix))
+		}
+	}
+	return out
+}
+
+// policyRepeatedUnit returns u if s is u repeated two or more times, else "".
+func policyRepeatedUnit(s string) string {
+	for p := 1; p <= len(s)/2; p++ {
+		if len(s)%p == 0 && strings.Repeat(s[:p], len(s)/p) == s {
+			return s[:p]
+		}
+	}
+	return ""
 }
 
 // policyContextWords appends to dst the lowercased words of each phrase

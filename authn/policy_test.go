@@ -49,6 +49,11 @@ func TestPolicyCheck(t *testing.T) {
 		{"a keyboard walk", "qwertyuiop", ErrPolicyCommon},
 		{"a common password typed full-width", "ｐａｓｓｗｏｒｄ１", ErrPolicyCommon},
 		{"a common password after the site name", "bulwarkpassword", ErrPolicyCommon},
+		{"a common password repeated", "iloveyouiloveyou", ErrPolicyCommon},
+		{"a common password repeated with a digit", "sunshinesunshine1", ErrPolicyCommon},
+		{"a common password with a year and symbols", "football2024!!", ErrPolicyCommon},
+		{"a common password with a leading symbol", "#princess123", ErrPolicyCommon},
+		{"two different common words are fine", "sunshine dragon rides uphill", nil},
 
 		// Context words.
 		{"the email address itself", "alice.smith@example.com", ErrPolicyContext},
