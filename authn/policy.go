@@ -175,7 +175,9 @@ func (p *Policy) Check(password string, userWords ...string) error {
 // only entries of 8 characters or more, so shorter bases ("dragon2024!!")
 // are not caught this way.
 func policyDerivedBases(s string) []string {
-	isAffix := func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) }
+	isAffix := func(r rune) bool {
+		return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)
+	}
 	var out []string
 	trimmed := strings.TrimFunc(s, isAffix)
 	if trimmed != s && trimmed != "" {
