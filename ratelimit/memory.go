@@ -5,7 +5,9 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 const (
@@ -54,9 +56,10 @@ type MemoryConfig struct {
 // ratelimit/redisstore to share them.
 //
 // It is sharded 256 ways by a keyed hash of the key, each shard an
-// open-addressing table with its own mutex, so there is no global lock on
-// the hot path, and a decision for a key already tracked allocates
-// nothing. Expired entries (whose budget is full again) are dropped
+// open-addressing table. A decision for a key already tracked takes no
+// lock at all (one compare-and-swap on the key's slot; a denial writes
+// nothing) and allocates nothing; inserting a new key locks only its
+// shard. Expired entries (whose budget is full again) are dropped
 // incrementally, one shard at a time, when a shard's table fills up or at
 // most every 10 seconds on an insertion; the rebuilt table is sized for
 // the survivors, so memory follows the number of live keys and is given
@@ -83,25 +86,52 @@ type MemoryStore struct {
 var _ Store = (*MemoryStore)(nil)
 
 // shard is an open-addressing hash table (linear probing) from key hash
-// to theoretical arrival time, guarded by its own mutex. A decision for a
-// tracked key is one probe sequence and an in-place update. Entries are
-// never deleted one by one: expired entries are dropped when the table is
-// rebuilt, which happens when it fills up, when it reaches its cap, or at
-// most every sweepEvery on an insertion; the rebuilt table is sized for
-// the survivors, so memory follows the number of live keys.
+// to theoretical arrival time. Entries are never deleted one by one:
+// expired entries are dropped when the table is rebuilt, which happens when
+// it fills up, when it reaches its cap, or at most every sweepEvery on an
+// insertion; the rebuilt table is sized for the survivors, so memory
+// follows the number of live keys.
+//
+// A decision for a key the table already holds takes no lock: it reads the
+// current table, finds the slot, and updates its TAT with a
+// compare-and-swap, so concurrent decisions on different keys share no
+// written cache line but their own slot's, and a denial writes nothing.
+// Inserting a key and rebuilding the table take mu. A rebuild swaps every
+// old slot's TAT for the moved marker as it copies it, so a decision that
+// raced with the rebuild either landed before the copy (and was copied) or
+// fails its compare-and-swap and retries on the new table: no update is
+// lost.
 type shard struct {
+	tab       atomic.Pointer[table] // replaced only under mu
 	mu        sync.Mutex
-	slots     []slot // power-of-two length; key 0 marks an empty slot
-	n         int    // occupied slots, expired entries included
-	minTAT    int64  // no entry expires before this
-	nextSweep int64  // earliest time of the next periodic sweep
-	_         [16]byte
+	n         int   // occupied slots, expired entries included (mu)
+	minTAT    int64 // no entry expires before this (mu)
+	nextSweep int64 // earliest time of the next periodic sweep (mu)
+
+	// Pad each shard to two cache lines so that goroutines working on
+	// neighbouring shards do not contend for one line (false sharing),
+	// including through the adjacent-line prefetcher.
+	_ [128 - 40]byte
+}
+
+// table is one generation of a shard's slots.
+type table struct {
+	slots []slot // power-of-two length; key 0 marks an empty slot
+	mask  uint64 // len(slots) - 1
+}
+
+func newTable(size int) *table {
+	return &table{slots: make([]slot, size), mask: uint64(size - 1)}
 }
 
 type slot struct {
-	key uint64 // key hash, never 0
-	tat int64  // theoretical arrival time, ns since the store's base
+	key atomic.Uint64 // key hash, never 0; written once, before publication or under mu after tat
+	tat atomic.Int64  // theoretical arrival time, ns since the store's base; moved once copied away
 }
+
+// moved marks a slot whose entry a rebuild has copied to a newer table. It
+// is never a real TAT: decide stores math.MinInt64 for nothing.
+const moved = math.MinInt64
 
 // NewMemoryStore returns a MemoryStore configured by cfg. It panics if
 // cfg.MaxKeys is negative (a static programming error).
@@ -120,7 +150,7 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 	}
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.slots = make([]slot, minSlots)
+		sh.tab.Store(newTable(minSlots))
 		sh.minTAT = math.MaxInt64
 	}
 	return s
@@ -153,37 +183,79 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 		now = s.clock()
 	}
 
-	sh.mu.Lock()
-	i, found := sh.find(h)
-	stored := int64(math.MinInt64)
-	if found {
-		stored = sh.slots[i].tat
+	// Fast path: the key is tracked; no lock.
+	for {
+		t := sh.tab.Load()
+		sl := t.find(h)
+		if sl == nil {
+			break
+		}
+		if r, ok := update(sl, now, limit, n); ok {
+			return r, nil
+		}
+		// The slot was copied to a new table: retry there.
 	}
-	newTAT, r := decide(stored, now, limit, n)
-	if newTAT != stored {
-		if found {
-			sh.slots[i].tat = newTAT
-		} else if !sh.insert(h, newTAT, now, s.maxShard) {
-			sh.mu.Unlock()
+
+	// Slow path: insert the key, under the shard's lock.
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for {
+		t := sh.tab.Load() // stable while mu is held
+		if sl := t.find(h); sl != nil {
+			// Inserted meanwhile. Fast-path decisions can still update it.
+			if r, ok := update(sl, now, limit, n); ok {
+				return r, nil
+			}
+			continue // unreachable: only a rebuild, which needs mu, moves slots
+		}
+		newTAT, r := decide(math.MinInt64, now, limit, n)
+		if newTAT == math.MinInt64 {
+			return r, nil // a denial or a peek of an untracked key stores nothing
+		}
+		if !sh.insert(h, newTAT, now, s.maxShard) {
 			return Result{}, ErrStoreFull
 		}
-		if newTAT < sh.minTAT {
-			sh.minTAT = newTAT
-		}
+		return r, nil
 	}
-	sh.mu.Unlock()
-	return r, nil
 }
 
-// find returns the index of key h, or of the empty slot where it would go.
-func (sh *shard) find(h uint64) (int, bool) {
-	mask := uint64(len(sh.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch sh.slots[i].key {
+// update applies one decision to a tracked slot with compare-and-swap. It
+// reports false if the slot was moved to a newer table.
+func update(sl *slot, now int64, limit Limit, n int) (Result, bool) {
+	for {
+		old := sl.tat.Load()
+		if old == moved {
+			return Result{}, false
+		}
+		newTAT, r := decide(old, now, limit, n)
+		if newTAT == old || sl.tat.CompareAndSwap(old, newTAT) {
+			return r, true
+		}
+	}
+}
+
+// find returns key h's slot, or nil if t does not hold it.
+func (t *table) find(h uint64) *slot {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch t.slots[i].key.Load() {
 		case h:
-			return int(i), true
+			return &t.slots[i]
 		case 0:
-			return int(i), false
+			return nil
+		}
+	}
+}
+
+// put stores key h with tat in the first free slot of its probe sequence.
+// The caller holds mu (or owns t before publication) and knows h is absent.
+// The TAT is written before the key, so a lock-free reader that sees the
+// key sees its TAT.
+func (t *table) put(h uint64, tat int64) {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		if t.slots[i].key.Load() == 0 {
+			t.slots[i].tat.Store(tat)
+			t.slots[i].key.Store(h)
+			return
 		}
 	}
 }
@@ -192,7 +264,7 @@ func (sh *shard) find(h uint64) (int, bool) {
 // table is rebuilt (dropping expired entries) when it would pass 3/4 full,
 // when the cap max (0: none) is reached and something may have expired,
 // or when a periodic sweep is due. It reports false when the shard is at
-// its cap with live keys only.
+// its cap with live keys only. The caller holds mu.
 func (sh *shard) insert(h uint64, tat, now int64, max int) bool {
 	switch {
 	case max > 0 && sh.n >= max:
@@ -203,53 +275,69 @@ func (sh *shard) insert(h uint64, tat, now int64, max int) bool {
 		if sh.n >= max {
 			return false
 		}
-	case (sh.n+1)*4 > len(sh.slots)*3:
+	case (sh.n+1)*4 > len(sh.tab.Load().slots)*3:
 		sh.rebuild(now, true)
 	case now >= sh.nextSweep && now >= sh.minTAT:
 		sh.rebuild(now, false)
 	}
-	i, _ := sh.find(h)
-	sh.slots[i] = slot{key: h, tat: tat}
+	sh.tab.Load().put(h, tat)
 	sh.n++
+	sh.minTAT = min(sh.minTAT, tat)
 	return true
 }
 
 // rebuild drops expired entries (TAT at or before now: their budget is
-// full, which is what a missing entry means too) and re-inserts the
-// survivors into a table with room for twice their number. Unless must is
-// set (the table is too full to take another key), it leaves the table as
-// it is when less than a quarter of it has expired.
+// full, which is what a missing entry means too) and moves the survivors
+// into a new table with room for twice their number. Unless must is set
+// (the table is too full to take another key), it leaves the table as it
+// is when less than a quarter of it has expired. The caller holds mu.
 func (sh *shard) rebuild(now int64, must bool) {
 	sh.nextSweep = now + sweepEvery
-	live := 0
-	minTAT := int64(math.MaxInt64)
-	if now >= sh.minTAT {
-		for _, e := range sh.slots {
-			if e.key != 0 && e.tat > now {
+	old := sh.tab.Load()
+	if !must {
+		if now < sh.minTAT {
+			return // nothing can have expired
+		}
+		live := 0
+		for i := range old.slots {
+			if old.slots[i].key.Load() != 0 && old.slots[i].tat.Load() > now {
 				live++
-				minTAT = min(minTAT, e.tat)
 			}
 		}
-	} else { // nothing can have expired
-		live, minTAT = sh.n, sh.minTAT
-	}
-	if !must && live*4 > sh.n*3 {
-		return // not worth it; minTAT stays a bound for the expired entries
-	}
-	size := minSlots
-	for size < 2*(live+1) {
-		size *= 2
-	}
-	old := sh.slots
-	sh.slots = make([]slot, size)
-	sh.n = 0
-	for _, e := range old {
-		if e.key != 0 && e.tat > now {
-			i, _ := sh.find(e.key)
-			sh.slots[i] = e
-			sh.n++
+		if live*4 > sh.n*3 {
+			return // not worth it; minTAT stays a bound for the expired entries
 		}
 	}
+	// Take every entry out of the old table. From its swap on, a slot
+	// refuses fast-path updates, which retry on the new table once it is
+	// published (or wait for mu).
+	type entry struct {
+		key uint64
+		tat int64
+	}
+	kept := make([]entry, 0, sh.n)
+	minTAT := int64(math.MaxInt64)
+	for i := range old.slots {
+		sl := &old.slots[i]
+		k := sl.key.Load()
+		if k == 0 {
+			continue
+		}
+		if tat := sl.tat.Swap(moved); tat > now {
+			kept = append(kept, entry{k, tat})
+			minTAT = min(minTAT, tat)
+		}
+	}
+	size := minSlots
+	for size < 2*(len(kept)+1) {
+		size *= 2
+	}
+	t := newTable(size)
+	for _, e := range kept {
+		t.put(e.key, e.tat)
+	}
+	sh.tab.Store(t)
+	sh.n = len(kept)
 	sh.minTAT = minTAT
 }
 
@@ -266,3 +354,7 @@ func (s *MemoryStore) Len() int {
 	}
 	return total
 }
+
+// The padding above assumes these field sizes; a change that breaks it
+// fails to compile here.
+var _ [128]byte = [unsafe.Sizeof(shard{})]byte{}
