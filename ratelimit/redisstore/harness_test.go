@@ -2,64 +2,35 @@ package redisstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/bulwark-go/bulwark/internal/testredis"
 )
 
-// skipOrFail skips the test, or fails it when CI is set (CI must run every
-// test).
+// skipOrFail skips the test, or fails it when CI is set.
 func skipOrFail(t *testing.T, format string, args ...any) {
 	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
+	testredis.SkipOrFail(t, format, args...)
 }
 
-// sharedRedis connects to REDIS_URL (default the local server). Tests on it
-// use unique key prefixes and never flush.
+// sharedRedis returns a client of the shared test Redis (REDIS_URL). Tests
+// on it use unique key prefixes and never flush.
 func sharedRedis(t *testing.T) *redis.Client {
 	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatalf("REDIS_URL: %v", err)
-	}
-	c := redis.NewClient(opts)
-	t.Cleanup(func() { _ = c.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		skipOrFail(t, "Redis at %s not reachable (%v); set REDIS_URL", url, err)
-	}
-	return c
+	return testredis.Client(t)
 }
 
 // uniquePrefix returns a key prefix used by one test only, and deletes its
 // keys when the test ends.
 func uniquePrefix(t *testing.T, c *redis.Client) string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	prefix := "test:ratelimit:" + hex.EncodeToString(b[:]) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
-	return prefix
+	t.Helper()
+	return testredis.Prefix(t, c, "ratelimit")
 }
 
 // ownRedis is a redis-server started by a test on a free loopback port,

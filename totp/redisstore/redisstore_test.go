@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
@@ -12,33 +11,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bulwark-go/bulwark/internal/testredis"
 	"github.com/bulwark-go/bulwark/totp"
 	"github.com/bulwark-go/bulwark/totp/internal/storetest"
 	"github.com/bulwark-go/bulwark/totp/redisstore"
 )
 
-// newRedis connects to REDIS_URL (default redis://127.0.0.1:6379/0). Without
-// a server it skips the test, unless CI is set: then it fails.
+// newRedis returns a client of the test Redis (see internal/testredis).
 func newRedis(t testing.TB) *redis.Client {
 	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(url)
-	require.NoError(t, err, "parsing REDIS_URL")
-	rdb := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		_ = rdb.Close()
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis at %s is required under CI: %v", url, err)
-		}
-		t.Skipf("Redis not reachable at %s (set REDIS_URL; start redis-server): %v", url, err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
-	return rdb
+	return testredis.Client(t)
 }
 
 // newStore returns a Store under a fresh random key prefix and deletes its
@@ -48,18 +30,9 @@ func newStore(t *testing.T) *redisstore.Store { return newStoreB(t) }
 func newStoreB(t testing.TB) *redisstore.Store {
 	t.Helper()
 	rdb := newRedis(t)
-	var r [8]byte
-	_, _ = rand.Read(r[:])
-	prefix := "bulwark-test:totp:" + hex.EncodeToString(r[:]) + ":"
+	prefix := testredis.Prefix(t, rdb, "totp")
 	s, err := redisstore.New(rdb, redisstore.Config{KeyPrefix: prefix})
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			_ = rdb.Del(ctx, iter.Val()).Err()
-		}
-	})
 	return s
 }
 
