@@ -119,7 +119,9 @@ type Config struct {
 // Guard enforces organisation scope and role-based access for HTTP
 // handlers. Create one with [New] at start-up and wrap each org-scoped
 // route with [Guard.Require] (or [Guard.RequireRole]). The zero Guard is
-// not usable. A Guard is immutable and safe for concurrent use.
+// not usable: its methods panic with a message saying so, at wiring time
+// for the middleware constructors. A Guard is immutable and safe for
+// concurrent use.
 type Guard struct {
 	members    Memberships
 	userID     func(*http.Request) (string, bool)

@@ -31,6 +31,7 @@ var (
 // Authorize panics if p is not in the guard's permission table (a typo in
 // a permission name is a programming error, not a runtime denial).
 func (g *Guard) Authorize(r *http.Request, p Permission) (Scope, error) {
+	g.mustBeNew()
 	min := g.mustMinRole(p)
 	s, _, reason, err := g.decide(r, min, p)
 	return s, reasonErr(reason, err)
@@ -39,6 +40,7 @@ func (g *Guard) Authorize(r *http.Request, p Permission) (Scope, error) {
 // AuthorizeRole is like [Guard.Authorize] but requires a role of at least
 // min instead of a permission. It panics if min is not a valid Role.
 func (g *Guard) AuthorizeRole(r *http.Request, min Role) (Scope, error) {
+	g.mustBeNew()
 	mustValidRole(min)
 	s, _, reason, err := g.decide(r, min, "")
 	return s, reasonErr(reason, err)
@@ -57,6 +59,7 @@ func (g *Guard) AuthorizeRole(r *http.Request, min Role) (Scope, error) {
 // Require panics if p is not in the guard's permission table, so a typo
 // fails at start-up rather than denying (or allowing) at run time.
 func (g *Guard) Require(p Permission) func(http.Handler) http.Handler {
+	g.mustBeNew()
 	min := g.mustMinRole(p)
 	return func(next http.Handler) http.Handler {
 		return &guarded{g: g, next: next, min: min, perm: p}
@@ -68,6 +71,7 @@ func (g *Guard) Require(p Permission) func(http.Handler) http.Handler {
 // remapped in one table, role checks are scattered. It panics if min is
 // not a valid Role.
 func (g *Guard) RequireRole(min Role) func(http.Handler) http.Handler {
+	g.mustBeNew()
 	mustValidRole(min)
 	return func(next http.Handler) http.Handler {
 		return &guarded{g: g, next: next, min: min}
@@ -80,6 +84,7 @@ func (g *Guard) RequireRole(min Role) func(http.Handler) http.Handler {
 // Scope already resolved for the same org and user instead of asking the
 // backend again.
 func (g *Guard) Middleware(next http.Handler) http.Handler {
+	g.mustBeNew()
 	return &guarded{g: g, next: next, min: RoleViewer}
 }
 
@@ -183,6 +188,14 @@ func reasonErr(reason Reason, err error) error {
 		return ErrForbidden
 	}
 	return err
+}
+
+// mustBeNew panics unless g was made by New: a zero or nil Guard has no
+// membership backend and no user hook, and must never reach a request.
+func (g *Guard) mustBeNew() {
+	if g == nil || g.members == nil || g.userID == nil {
+		panic("tenant: Guard not created by tenant.New")
+	}
 }
 
 func (g *Guard) mustMinRole(p Permission) Role {
