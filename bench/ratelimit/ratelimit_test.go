@@ -5,13 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bulwark-go/bulwark/internal/testredis"
 )
 
 // The benchmarks cycle through the same 1,000 keys for every impl, under
@@ -153,29 +154,10 @@ func BenchmarkRedisLimit(b *testing.B) {
 	}
 }
 
-// redisClient connects to REDIS_URL (default the local server), skipping
-// when none answers unless CI is set.
+// redisClient returns a client of the test Redis (see internal/testredis).
 func redisClient(tb testing.TB) *redis.Client {
 	tb.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		tb.Fatalf("REDIS_URL: %v", err)
-	}
-	c := redis.NewClient(opts)
-	tb.Cleanup(func() { _ = c.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("Redis at %s: %v", url, err)
-		}
-		tb.Skipf("Redis at %s not reachable (%v); set REDIS_URL", url, err)
-	}
-	return c
+	return testredis.Client(tb)
 }
 
 // uniquePrefix returns a key prefix for one run and deletes its keys when

@@ -1,20 +1,17 @@
 package session
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/alexedwards/scs/redisstore"
 	"github.com/alexedwards/scs/v2/memstore"
-	bredis "github.com/bulwark-go/bulwark/authn/redisstore"
 	redigo "github.com/gomodule/redigo/redis"
 	goredis "github.com/redis/go-redis/v9"
+
+	bredis "github.com/bulwark-go/bulwark/authn/redisstore"
+	"github.com/bulwark-go/bulwark/internal/testredis"
 )
 
 // impl is one benchmarked implementation.
@@ -50,7 +47,7 @@ func redisImpls() []impl {
 		}},
 		{"scs", func(tb testing.TB, out *seen) Fixture {
 			_, prefix := testRedis(tb)
-			url := redisURL()
+			url := testredis.URL()
 			pool := &redigo.Pool{MaxIdle: 10, Dial: func() (redigo.Conn, error) { return redigo.DialURL(url) }}
 			tb.Cleanup(func() { _ = pool.Close() })
 			f, err := NewSCS(redisstore.NewWithPrefix(pool, prefix), true, out)
@@ -103,39 +100,10 @@ func TestSameWork(t *testing.T) {
 	}
 }
 
-func redisURL() string {
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/0"
-}
-
-// testRedis returns a go-redis client and a unique key prefix whose keys
-// are deleted at cleanup; it skips without Redis unless CI is set.
+// testRedis returns a client of the test Redis and a unique key prefix
+// whose keys are deleted at cleanup (see internal/testredis).
 func testRedis(tb testing.TB) (*goredis.Client, string) {
 	tb.Helper()
-	opt, err := goredis.ParseURL(redisURL())
-	must(tb, err)
-	c := goredis.NewClient(opt)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		_ = c.Close()
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("Redis is required in CI: %v", err)
-		}
-		tb.Skipf("Redis not available (set REDIS_URL): %v", err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "bulwark-bench:session:" + hex.EncodeToString(b[:]) + ":"
-	tb.Cleanup(func() {
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-		_ = c.Close()
-	})
-	return c, prefix
+	c := testredis.Client(tb)
+	return c, testredis.Prefix(tb, c, "bench-session")
 }
