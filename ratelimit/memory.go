@@ -184,39 +184,33 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	}
 
 	// Fast path: the key is tracked; no lock.
-	for {
-		t := sh.tab.Load()
-		sl := t.find(h)
-		if sl == nil {
-			break
-		}
+	if sl := sh.tab.Load().find(h); sl != nil {
 		if r, ok := update(sl, now, limit, n); ok {
 			return r, nil
 		}
-		// The slot was copied to a new table: retry there.
+		// A rebuild is moving the slot: wait for it on the lock below
+		// rather than spin until the new table is published.
 	}
 
-	// Slow path: insert the key, under the shard's lock.
+	// Slow path, under the shard's lock, which rebuilds also hold: the
+	// table is stable and its slots cannot be moved.
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for {
-		t := sh.tab.Load() // stable while mu is held
-		if sl := t.find(h); sl != nil {
-			// Inserted meanwhile. Fast-path decisions can still update it.
-			if r, ok := update(sl, now, limit, n); ok {
-				return r, nil
-			}
-			continue // unreachable: only a rebuild, which needs mu, moves slots
-		}
-		newTAT, r := decide(math.MinInt64, now, limit, n)
-		if newTAT == math.MinInt64 {
-			return r, nil // a denial or a peek of an untracked key stores nothing
-		}
-		if !sh.insert(h, newTAT, now, s.maxShard) {
-			return Result{}, ErrStoreFull
-		}
+	if sl := sh.tab.Load().find(h); sl != nil {
+		// Inserted or rebuilt meanwhile; fast-path decisions may still
+		// update it concurrently, which update's compare-and-swap handles.
+		// It cannot report a move here (a zero Result would deny).
+		r, _ := update(sl, now, limit, n)
 		return r, nil
 	}
+	newTAT, r := decide(math.MinInt64, now, limit, n)
+	if newTAT == math.MinInt64 {
+		return r, nil // a denial or a peek of an untracked key stores nothing
+	}
+	if !sh.insert(h, newTAT, now, s.maxShard) {
+		return Result{}, ErrStoreFull
+	}
+	return r, nil
 }
 
 // update applies one decision to a tracked slot with compare-and-swap. It
