@@ -17,7 +17,18 @@ import (
 
 func TestMemoryStoreConformance(t *testing.T) {
 	ratelimittest.Run(t, func(t *testing.T, now func() time.Time) (ratelimit.Store, func() time.Time) {
-		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), time.Now
+		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), ratelimit.SharedClockNow
+	})
+}
+
+// TestMemoryStoreConformanceExactClock runs the suite on a store that reads
+// time.Now on every decision instead of the shared clock.
+func TestMemoryStoreConformanceExactClock(t *testing.T) {
+	ratelimittest.Run(t, func(t *testing.T, now func() time.Time) (ratelimit.Store, func() time.Time) {
+		if now == nil {
+			now = time.Now
+		}
+		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), now
 	})
 }
 
