@@ -36,6 +36,14 @@ type HTTPConfig struct {
 	// collide with other requests' in the logs.
 	TrustedProxies []netip.Prefix
 
+	// TrustUnixSocket treats the peer of a request accepted on a
+	// Unix-domain socket listener as a trusted proxy (one on the same host
+	// reaching the application through a socket file), with the same
+	// consequences as listing it in TrustedProxies. Enable it only when
+	// the socket file's permissions admit the proxy alone. Default false:
+	// such requests get a fresh ID and no client IP.
+	TrustUnixSocket bool
+
 	// Header is the request and response header carrying the ID. Default
 	// [DefaultRequestIDHeader].
 	Header string
@@ -63,7 +71,7 @@ type HTTP struct {
 
 // NewHTTP validates cfg and returns an HTTP helper.
 func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
-	res, err := clientip.New(cfg.TrustedProxies)
+	res, err := clientip.New(cfg.TrustedProxies, cfg.TrustUnixSocket)
 	if err != nil {
 		return nil, fmt.Errorf("audit: HTTPConfig.TrustedProxies: %w", err)
 	}
@@ -108,8 +116,7 @@ func (h *HTTP) incomingID(r *http.Request) string {
 	if len(vals) != 1 || !ValidRequestID(vals[0], h.maxLen) {
 		return ""
 	}
-	peer, ok := clientip.Peer(r)
-	if !ok || !h.resolver.Trusts(peer) {
+	if !h.resolver.TrustsPeer(r) {
 		return ""
 	}
 	return vals[0]

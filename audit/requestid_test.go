@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -72,6 +74,38 @@ func TestRequestIDMiddleware(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRequestIDFromUnixSocketProxy(t *testing.T) {
+	onUnixListener := func(r *http.Request) *http.Request {
+		la := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
+		return r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, la))
+	}
+	request := func() *http.Request {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "@"
+		r.Header.Set("X-Request-ID", "abc")
+		r.Header.Set("X-Forwarded-For", "198.51.100.7")
+		return r
+	}
+	trusting, err := NewHTTP(HTTPConfig{TrustUnixSocket: true})
+	require.NoError(t, err)
+	plain, err := NewHTTP(HTTPConfig{})
+	require.NoError(t, err)
+
+	id, _ := serveID(t, trusting, onUnixListener(request()))
+	require.Equal(t, "abc", id, "a trusted Unix-socket proxy may supply the ID")
+	var e Event
+	trusting.Fill(&e, onUnixListener(request()))
+	require.Equal(t, "198.51.100.7", e.Actor.IP)
+
+	id, _ = serveID(t, plain, onUnixListener(request()))
+	require.NotEqual(t, "abc", id, "Unix sockets are not trusted by default")
+	id, _ = serveID(t, trusting, request())
+	require.NotEqual(t, "abc", id, "a non-IP peer that did not come through a Unix listener is untrusted")
+	e = Event{}
+	plain.Fill(&e, onUnixListener(request()))
+	require.Empty(t, e.Actor.IP)
 }
 
 func TestRequestIDZeroConfigNeverTrusts(t *testing.T) {

@@ -52,6 +52,13 @@ type Config struct {
 	// them choose the answer.
 	TrustedProxies []netip.Prefix
 
+	// TrustUnixSocket believes X-Forwarded-Proto on requests accepted on a
+	// Unix-domain socket listener, for a TLS-terminating proxy on the same
+	// host that reaches the application through a socket file. Enable it
+	// only when the socket file's permissions admit the proxy alone.
+	// Default false.
+	TrustUnixSocket bool
+
 	// RedirectHTTP answers every plain-HTTP request with a redirect to the
 	// same path on https (301 for GET and HEAD, 308 otherwise so the method
 	// and body are kept), instead of calling the next handler.

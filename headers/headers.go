@@ -40,7 +40,7 @@ type Headers struct {
 	nonce    bool // enforced or ro contains the Nonce placeholder
 
 	resolver     *clientip.Resolver
-	proxies      bool // TrustedProxies is not empty
+	proxies      bool // some proxy is trusted
 	redirect     bool
 	redirectHost string
 
@@ -77,11 +77,11 @@ func New(cfg Config) (*Headers, error) {
 
 func (h *Headers) init() error {
 	cfg := &h.cfg
-	res, err := clientip.New(cfg.TrustedProxies)
+	res, err := clientip.New(cfg.TrustedProxies, cfg.TrustUnixSocket)
 	if err != nil {
 		return fmt.Errorf("%w: TrustedProxies: %v", ErrInvalidConfig, err)
 	}
-	h.resolver, h.proxies = res, len(cfg.TrustedProxies) > 0
+	h.resolver, h.proxies = res, len(cfg.TrustedProxies) > 0 || cfg.TrustUnixSocket
 	h.static = h.static[:0]
 
 	// Reporting endpoints first: policies refer to them.

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -157,6 +158,7 @@ func TestHSTS(t *testing.T) {
 		cfg    headers.Config
 		tls    bool
 		remote string
+		unix   bool // arrived on a Unix-socket listener
 		proto  string
 		want   string // "" means absent
 	}{
@@ -169,6 +171,12 @@ func TestHSTS(t *testing.T) {
 		{name: "untrusted peer claiming https gets no HSTS", cfg: headers.Config{TrustedProxies: []netip.Prefix{proxy}},
 			remote: "192.0.2.1:1234", proto: "https"},
 		{name: "no trusted proxies ignores X-Forwarded-Proto", remote: "10.1.2.3:5555", proto: "https"},
+		{name: "trusted Unix-socket proxy saying https gets HSTS", cfg: headers.Config{TrustUnixSocket: true},
+			remote: "@", unix: true, proto: "https", want: "max-age=63072000; includeSubDomains"},
+		{name: "untrusted Unix-socket peer claiming https gets no HSTS",
+			remote: "@", unix: true, proto: "https"},
+		{name: "Unix-socket trust needs a Unix listener", cfg: headers.Config{TrustUnixSocket: true},
+			remote: "@", proto: "https"},
 		{name: "custom max-age is written in seconds", cfg: headers.Config{HSTS: headers.HSTS{MaxAge: 400 * 24 * time.Hour}},
 			tls: true, want: "max-age=34560000; includeSubDomains"},
 		{name: "preload is appended", cfg: headers.Config{HSTS: headers.HSTS{Preload: true}},
@@ -188,6 +196,10 @@ func TestHSTS(t *testing.T) {
 			}
 			if tt.proto != "" {
 				r.Header.Set("X-Forwarded-Proto", tt.proto)
+			}
+			if tt.unix {
+				la := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
+				r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, la))
 			}
 			res, _ := serve(t, tt.cfg, r)
 			assert.Equal(t, tt.want, res.Header.Get("Strict-Transport-Security"))

@@ -65,6 +65,9 @@
 // never taken from its spoofable leftmost entry. IPv6 clients are grouped
 // by their /64 (configurable), since one subscriber usually controls a
 // whole /64 and could otherwise rotate addresses to escape the limit.
+// Behind a reverse proxy that reaches the application over a Unix socket,
+// set [IPKeyConfig.TrustUnixSocket]: the socket peer has no address, and
+// without it every client shares the key "unknown".
 // [FormKey] and [HashKey] key by HMAC-SHA256 of a normalized value such
 // as an email address, so personal data never becomes a Redis key;
 // FormKey reads at most [FormKeyConfig.MaxBodyBytes] of the body (via

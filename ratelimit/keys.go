@@ -17,9 +17,9 @@ import (
 	"github.com/bulwark-go/bulwark/internal/clientip"
 )
 
-// unknownIPKey is the key shared by requests whose peer address cannot be
-// parsed (for example over a Unix socket): they are limited together
-// rather than not at all.
+// unknownIPKey is the key shared by requests whose client address cannot
+// be resolved (for example over an untrusted Unix socket): they are
+// limited together rather than not at all.
 const unknownIPKey = "unknown"
 
 // IPKeyConfig configures [IPKey].
@@ -29,6 +29,16 @@ type IPKeyConfig struct {
 	// prefixes. Default none: the socket peer is the client. Trusting a
 	// prefix that clients can reach directly lets them choose their key.
 	TrustedProxies []netip.Prefix
+
+	// TrustUnixSocket treats the peer of a request accepted on a
+	// Unix-domain socket listener as a trusted proxy, for a reverse proxy
+	// on the same host that talks to the application through a socket
+	// file: the client is then the rightmost untrusted X-Forwarded-For
+	// entry. Such a peer has no IP address, so without this every client
+	// behind the proxy shares the key "unknown", and one client's traffic
+	// exhausts everybody's budget. Enable it only when the socket file's
+	// permissions admit the proxy alone.
+	TrustUnixSocket bool
 
 	// IPv6Prefix is the prefix length IPv6 clients are grouped by. Default
 	// 64: one subscriber's network, since a client typically controls a
@@ -44,10 +54,12 @@ type IPKeyConfig struct {
 
 // IPKey returns a KeyFunc keyed by the client's IP address (IPv4) or
 // network (IPv6, /64 by default), resolved through trusted proxies only;
-// see [IPKeyConfig]. It never skips: requests whose peer address cannot be
-// parsed share the key "unknown".
+// see [IPKeyConfig]. It never skips: requests whose client address cannot
+// be resolved (a Unix-socket peer not trusted through
+// [IPKeyConfig.TrustUnixSocket], or a trusted one that sent no valid
+// X-Forwarded-For entry) share the key "unknown".
 func IPKey(cfg IPKeyConfig) (KeyFunc, error) {
-	res, err := clientip.New(cfg.TrustedProxies)
+	res, err := clientip.New(cfg.TrustedProxies, cfg.TrustUnixSocket)
 	if err != nil {
 		return nil, fmt.Errorf("ratelimit: IPKeyConfig.TrustedProxies: %w", err)
 	}

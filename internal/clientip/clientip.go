@@ -23,6 +23,14 @@
 // comparison, so a trusted prefix written as 10.0.0.0/8 also matches a
 // peer reported as ::ffff:10.0.0.1. IPv6 zones are stripped.
 //
+// A reverse proxy on the same host may reach the application over a Unix
+// socket instead: the peer then has no IP address. Such peers are trusted
+// only when the Resolver was built to trust Unix sockets, and only for
+// requests that net/http's server accepted on a Unix-socket listener (read
+// from the request context, which clients cannot influence); anyone who
+// can open the socket file can then choose their address, so its
+// permissions must admit only the proxy.
+//
 // What it does not do: it cannot tell whether a trusted proxy itself was
 // configured to overwrite or append to the headers. Configure the proxy to
 // append (the default of nginx's $proxy_add_x_forwarded_for, HAProxy's
@@ -32,6 +40,7 @@ package clientip
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -48,6 +57,7 @@ const maxHops = 32
 // safe for concurrent use.
 type Resolver struct {
 	trusted []netip.Prefix
+	unix    bool // trust peers on Unix-socket listeners
 }
 
 // ErrBadPrefix is returned by [New] for a trusted proxy prefix that is
@@ -59,8 +69,16 @@ var ErrBadPrefix = errors.New("clientip: invalid trusted proxy prefix")
 // 10.1.2.3/8), so a typo does not silently trust more than intended.
 // IPv4-mapped IPv6 prefixes are rejected; write them as IPv4. An empty list
 // is valid and trusts nobody.
-func New(trustedProxies []netip.Prefix) (*Resolver, error) {
-	r := &Resolver{trusted: make([]netip.Prefix, 0, len(trustedProxies))}
+//
+// With trustUnixSocket, a request that arrived on a Unix-domain socket
+// listener (its [http.LocalAddrContextKey] address is a Unix address, set
+// by net/http's server and not by anything the client sends) also comes
+// from a trusted proxy: the usual set-up of a reverse proxy on the same
+// host talking to the application over a socket file only it can open.
+// Such a peer has no IP address, so without this every client behind it
+// is unresolvable.
+func New(trustedProxies []netip.Prefix, trustUnixSocket bool) (*Resolver, error) {
+	r := &Resolver{trusted: make([]netip.Prefix, 0, len(trustedProxies)), unix: trustUnixSocket}
 	for i, p := range trustedProxies {
 		if !p.IsValid() {
 			return nil, fmt.Errorf("%w: entry %d is not a valid prefix", ErrBadPrefix, i)
@@ -121,6 +139,26 @@ func (r *Resolver) Trusts(addr netip.Addr) bool {
 	return false
 }
 
+// TrustsPeer reports whether req's socket peer is a trusted proxy: an IP
+// address inside a trusted prefix or, when the Resolver trusts Unix
+// sockets, any peer of a Unix-socket listener.
+func (r *Resolver) TrustsPeer(req *http.Request) bool {
+	if peer, ok := Peer(req); ok {
+		return r.Trusts(peer)
+	}
+	return r.trustsUnixPeer(req)
+}
+
+// trustsUnixPeer reports whether r trusts Unix-socket peers and req
+// arrived on a Unix-socket listener.
+func (r *Resolver) trustsUnixPeer(req *http.Request) bool {
+	if r == nil || !r.unix {
+		return false
+	}
+	la, _ := req.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return la != nil && (la.Network() == "unix" || la.Network() == "unixpacket")
+}
+
 // Peer returns the socket peer of req, parsed from RemoteAddr, unmapped and
 // without zone. ok is false when RemoteAddr is not an IP address (for
 // example a Unix socket or a hand-built request).
@@ -134,15 +172,19 @@ func Peer(req *http.Request) (addr netip.Addr, ok bool) {
 // is the rightmost X-Forwarded-For entry that is not itself a trusted proxy.
 // If every entry is trusted, the leftmost one is returned; if an entry is
 // malformed, the walk stops and the last verified hop is returned. ok is
-// false only when RemoteAddr itself cannot be parsed.
+// false when RemoteAddr cannot be parsed, except for a trusted Unix-socket
+// peer: then the walk starts at the rightmost X-Forwarded-For entry, and ok
+// is false only when there is no valid one.
 func (r *Resolver) ClientIP(req *http.Request) (addr netip.Addr, ok bool) {
 	peer, ok := Peer(req)
-	if !ok {
+	switch {
+	case ok && !r.Trusts(peer):
+		return peer, true
+	case !ok && !r.trustsUnixPeer(req):
 		return netip.Addr{}, false
 	}
-	if !r.Trusts(peer) {
-		return peer, true
-	}
+	// The peer is a trusted proxy (peer is invalid for a Unix socket, and
+	// stays so, with ok false, unless an entry is found).
 	values := req.Header.Values("X-Forwarded-For")
 	client := peer
 	hops := 0
@@ -163,11 +205,11 @@ func (r *Resolver) ClientIP(req *http.Request) (addr netip.Addr, ok bool) {
 			}
 			hops++
 			if hops > maxHops {
-				return client, true
+				return client, client.IsValid()
 			}
 			a, ok := parseHost(entry)
 			if !ok {
-				return client, true
+				return client, client.IsValid()
 			}
 			client = a
 			if !r.Trusts(a) {
@@ -175,7 +217,7 @@ func (r *Resolver) ClientIP(req *http.Request) (addr netip.Addr, ok bool) {
 			}
 		}
 	}
-	return client, true
+	return client, client.IsValid()
 }
 
 // IsHTTPS reports whether the client's connection to the edge of the
@@ -186,8 +228,7 @@ func (r *Resolver) IsHTTPS(req *http.Request) bool {
 	if req.TLS != nil {
 		return true
 	}
-	peer, ok := Peer(req)
-	if !ok || !r.Trusts(peer) {
+	if !r.TrustsPeer(req) {
 		return false
 	}
 	values := req.Header.Values("X-Forwarded-Proto")

@@ -1,8 +1,10 @@
 package clientip
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -16,7 +18,7 @@ func mustResolver(t *testing.T, prefixes ...string) *Resolver {
 	t.Helper()
 	ps, err := ParsePrefixes(prefixes)
 	require.NoError(t, err)
-	r, err := New(ps)
+	r, err := New(ps, false)
 	require.NoError(t, err)
 	return r
 }
@@ -154,7 +156,7 @@ func TestNewRejectsBadPrefixes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New([]netip.Prefix{tt.prefix})
+			_, err := New([]netip.Prefix{tt.prefix}, false)
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, ErrBadPrefix), "error %v is not ErrBadPrefix", err)
 		})
@@ -184,9 +186,29 @@ func FuzzClientIP(f *testing.F) {
 	f.Add("203.0.113.7:1", "1.1.1.1", "https,https")
 	f.Add("", ",,,,", "")
 	f.Add("[fe80::1%eth0]:1", "[::1%lo]", "HTTPS")
-	r, err := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fe80::/10")})
+	prefixes := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fe80::/10")}
+	r, err := New(prefixes, false)
 	require.NoError(f, err)
+	unixTrusting, err := New(prefixes, true)
+	require.NoError(f, err)
+	unixLn := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
 	f.Fuzz(func(t *testing.T, remote, xff, proto string) {
+		// On a Unix-socket listener, a resolver trusting it answers like
+		// one trusting the peer's IP: a valid address or nothing, and for
+		// an IP peer exactly what r answers.
+		ureq := (&http.Request{RemoteAddr: remote, Header: http.Header{}}).WithContext(
+			context.WithValue(context.Background(), http.LocalAddrContextKey, unixLn))
+		ureq.Header.Add("X-Forwarded-For", xff)
+		uip, uok := unixTrusting.ClientIP(ureq)
+		if uok && (!uip.IsValid() || uip.Zone() != "" || uip.Is4In6()) {
+			t.Fatalf("ClientIP on a Unix socket = %v: want a valid, unmapped, zone-less address", uip)
+		}
+		if _, isIP := Peer(ureq); isIP {
+			if ip, ok := r.ClientIP(ureq); ip != uip || ok != uok {
+				t.Fatalf("IP peer on a Unix listener: %v %v, want %v %v", uip, uok, ip, ok)
+			}
+		}
+
 		req := &http.Request{RemoteAddr: remote, Header: http.Header{}}
 		req.Header.Add("X-Forwarded-For", xff)
 		req.Header.Add("X-Forwarded-Proto", proto)
@@ -212,7 +234,7 @@ func FuzzClientIP(f *testing.F) {
 }
 
 func BenchmarkClientIP(b *testing.B) {
-	r, err := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	r, err := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, false)
 	require.NoError(b, err)
 	req := request("10.0.0.2:80", "198.51.100.9, 10.1.1.1")
 	b.ReportAllocs()

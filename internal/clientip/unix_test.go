@@ -1,0 +1,122 @@
+package clientip
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// onListener returns req as net/http's server would deliver it when
+// accepted on a listener whose local address is la.
+func onListener(req *http.Request, la net.Addr) *http.Request {
+	return req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, la))
+}
+
+func TestUnixSocketPeer(t *testing.T) {
+	unixLn := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
+	tcpLn := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	prefixes := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	trusting, err := New(prefixes, true)
+	require.NoError(t, err)
+	plain, err := New(prefixes, false)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name   string
+		r      *Resolver
+		req    *http.Request
+		want   string // "" means ok is false
+		https  bool
+		peerOK bool
+	}{
+		{"trusted socket: rightmost entry", trusting,
+			onListener(request("@", "203.0.113.1, 198.51.100.9"), unixLn), "198.51.100.9", false, true},
+		{"trusted socket: trusted hops are skipped", trusting,
+			onListener(request("@", "198.51.100.9, 10.1.1.1"), unixLn), "198.51.100.9", false, true},
+		{"trusted socket: empty RemoteAddr (other systems)", trusting,
+			onListener(request("", "198.51.100.9"), unixLn), "198.51.100.9", false, true},
+		{"trusted socket without X-Forwarded-For", trusting,
+			onListener(request("@"), unixLn), "", false, true},
+		{"trusted socket with only garbage", trusting,
+			onListener(request("@", "not-an-ip"), unixLn), "", false, true},
+		{"socket not trusted", plain,
+			onListener(request("@", "198.51.100.9"), unixLn), "", false, false},
+		{"non-IP peer on a TCP listener", trusting,
+			onListener(request("@", "198.51.100.9"), tcpLn), "", false, false},
+		{"non-IP peer without a listener address (hand-built request)", trusting,
+			request("@", "198.51.100.9"), "", false, false},
+		{"IP peers are judged by prefix only", trusting,
+			onListener(request("203.0.113.7:1", "198.51.100.9"), unixLn), "203.0.113.7", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.r.ClientIP(tt.req)
+			if tt.want == "" {
+				assert.False(t, ok, "ClientIP = %v", got)
+			} else {
+				require.True(t, ok)
+				assert.Equal(t, netip.MustParseAddr(tt.want), got)
+			}
+			assert.Equal(t, tt.peerOK, tt.r.TrustsPeer(tt.req), "TrustsPeer")
+			tt.req.Header.Set("X-Forwarded-Proto", "https")
+			assert.Equal(t, tt.peerOK, tt.r.IsHTTPS(tt.req), "IsHTTPS with X-Forwarded-Proto: https")
+		})
+	}
+}
+
+// TestUnixSocketServer serves HTTP on a real Unix socket and checks that
+// net/http marks its requests the way the resolver relies on.
+func TestUnixSocketServer(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "app.sock")
+	ln, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	trusting, err := New(nil, true)
+	require.NoError(t, err)
+	plain, err := New(nil, false)
+	require.NoError(t, err)
+
+	type seen struct {
+		ip, plainIP netip.Addr
+		ok, plainOK bool
+		https       bool
+	}
+	got := make(chan seen, 1)
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var s seen
+			s.ip, s.ok = trusting.ClientIP(r)
+			s.plainIP, s.plainOK = plain.ClientIP(r)
+			s.https = trusting.IsHTTPS(r)
+			got <- s
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
+	req, err := http.NewRequest(http.MethodGet, "http://app/", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Forwarded-For", "203.0.113.1, 198.51.100.9")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+
+	s := <-got
+	require.True(t, s.ok, "a trusted Unix-socket peer's client was not resolved")
+	assert.Equal(t, netip.MustParseAddr("198.51.100.9"), s.ip)
+	assert.True(t, s.https)
+	assert.False(t, s.plainOK, "a resolver not trusting Unix sockets resolved %v", s.plainIP)
+}
