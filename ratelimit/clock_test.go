@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,14 +17,15 @@ import (
 // slowly, would lag by up to the whole run.
 func TestCoarseClockFollowsRealTime(t *testing.T) {
 	var c coarseClock
+	c.init()
 	const run = 300 * time.Millisecond
 	var lags []time.Duration
 	first := c.read()
 	last := first
-	for end := exactNow() + int64(run); exactNow() < end; {
-		before := exactNow()
+	for end := c.exactNow() + int64(run); c.exactNow() < end; {
+		before := c.exactNow()
 		got := c.read()
-		after := exactNow()
+		after := c.exactNow()
 		require.LessOrEqual(t, got, after, "the clock ran ahead of real time")
 		require.GreaterOrEqual(t, got, last, "one reader saw the clock go backwards")
 		last = got
@@ -42,86 +42,58 @@ func TestCoarseClockFollowsRealTime(t *testing.T) {
 	assert.Greater(t, time.Duration(last-first), run/2, "the clock did not advance with real time")
 }
 
-// tickGoroutines counts the goroutines running coarseClock.tick, of any
-// clock.
-func tickGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return strings.Count(string(buf[:n]), "ratelimit.(*coarseClock).tick(")
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-}
-
-// tickGoroutinesWhileReading counts the tick goroutines while reading c
-// continuously, so that its goroutine cannot stop during the count.
-func tickGoroutinesWhileReading(c *coarseClock) int {
-	done := make(chan struct{})
-	var reader sync.WaitGroup
-	reader.Go(func() {
-		for {
-			select {
-			case <-done:
-				return
-			default:
-				c.read()
-				runtime.Gosched()
-			}
-		}
-	})
-	defer reader.Wait()
-	defer close(done)
-	time.Sleep(5 * clockTick) // the reader is running
-	return tickGoroutines()
-}
-
-// waitStopped waits until c's goroutine has stopped, failing after a
+// waitStopped waits until c has stopped refreshing, failing after a
 // generous deadline.
 func waitStopped(t *testing.T, c *coarseClock) {
 	t.Helper()
 	require.Eventually(t, func() bool { return c.now.Load() == 0 }, 5*time.Second, time.Millisecond,
-		"the clock kept ticking with nobody reading it")
+		"the clock kept refreshing with nobody reading it")
 }
 
-// TestCoarseClockStopsAndRestarts checks that the ticking goroutine exits
-// once nobody reads the clock, so an idle process does no work, and that
-// the next read starts exactly one again and returns the exact time.
+// TestCoarseClockStopsAndRestarts checks that the clock stops refreshing
+// once nobody reads it, so an idle process does no work, and that the
+// next read returns the exact time and starts it again, also when many
+// readers arrive at once.
 func TestCoarseClockStopsAndRestarts(t *testing.T) {
-	// Let the default clock, used by other tests, go quiet so that the
-	// goroutine count below is this test's alone.
-	waitStopped(t, &sharedClock)
-	require.Eventually(t, func() bool { return tickGoroutines() == 0 }, 5*time.Second, time.Millisecond)
-
 	var c coarseClock
-	before := exactNow()
-	got := c.read()
-	after := exactNow()
-	require.True(t, before <= got && got <= after, "a read that starts the clock returns the exact time")
-	require.Equal(t, 1, tickGoroutinesWhileReading(&c))
-
-	waitStopped(t, &c)
-	require.Eventually(t, func() bool { return tickGoroutines() == 0 }, 5*time.Second, time.Millisecond,
-		"the goroutine did not exit")
-
-	// Many readers at once after a stop start one goroutine between them.
+	c.init()
 	for round := range 20 {
 		var ready, wg sync.WaitGroup
 		start := make(chan struct{})
-		for range 16 {
+		readings := make([]int64, 8)
+		before := c.exactNow()
+		for i := range readings {
 			ready.Add(1)
 			wg.Go(func() {
 				ready.Done()
 				<-start
-				c.read()
+				readings[i] = c.read()
 			})
 		}
 		ready.Wait()
 		close(start)
 		wg.Wait()
-		require.Equal(t, 1, tickGoroutinesWhileReading(&c), "round %d: concurrent starts ran several goroutines", round)
+		after := c.exactNow()
+		for _, r := range readings {
+			require.True(t, before <= r && r <= after, "round %d: a read of a stopped clock is not the exact time", round)
+		}
+		require.NotZero(t, c.now.Load(), "round %d: the clock did not start", round)
 		waitStopped(t, &c)
-		require.Eventually(t, func() bool { return tickGoroutines() == 0 }, 5*time.Second, time.Millisecond)
+	}
+}
+
+// TestCoarseClockLeavesNoGoroutine checks that a clock in use holds no
+// goroutine between refreshes and none at all once stopped.
+func TestCoarseClockLeavesNoGoroutine(t *testing.T) {
+	base := runtime.NumGoroutine()
+	var c coarseClock
+	c.init()
+	c.read()
+	require.Equal(t, base, runtime.NumGoroutine(), "a goroutine waits for the next refresh")
+	waitStopped(t, &c)
+	// Poll by hand: require.Eventually runs its condition on a goroutine.
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > base; {
+		require.True(t, time.Now().Before(deadline), "a goroutine outlived the clock")
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -47,15 +47,18 @@ type MemoryConfig struct {
 	// fake clock here; a clock that goes backwards only makes the store
 	// stricter.
 	//
-	// Default: a shared clock refreshed every millisecond from the
-	// monotonic clock (so wall-clock jumps do not affect limits) by one
-	// goroutine per process, which runs only while decisions are being
-	// made and stops after a millisecond without one. Reading it costs one
-	// atomic load instead of a 10-25 ns clock read. It lags real time by
-	// about a millisecond (more if the Go scheduler delays its goroutine on
-	// a saturated machine) and is never ahead of it, so the lag can only
-	// make decisions stricter: budgets refill late, never early. Set Now to
-	// time.Now to read the exact time on every decision instead.
+	// Default: the monotonic clock (so wall-clock jumps do not affect
+	// limits), read exactly for new keys, denials and peeks. Admissions
+	// for keys already tracked, the common case, instead read a copy
+	// refreshed every millisecond by a goroutine of the store's, which
+	// runs only while decisions are being made and stops a millisecond
+	// after the last; that saves a 10-25 ns clock read per decision. The
+	// copy lags real time by about a millisecond (more if the Go scheduler
+	// delays the goroutine) and is never ahead of it, so it never causes a
+	// denial; it can let a budget refill up to the lag early, which is at
+	// most one extra event per window for any limit slower than one event
+	// per millisecond. Set Now to time.Now to read the exact time on every
+	// decision instead.
 	Now func() time.Time
 }
 
@@ -83,14 +86,15 @@ type MemoryConfig struct {
 // never looser.
 //
 // The zero MemoryStore is not usable; call [NewMemoryStore]. A
-// MemoryStore is safe for concurrent use. It starts no goroutines of its
-// own; with the default clock, decisions keep one process-wide clock
-// goroutine running while they last (see [MemoryConfig.Now]).
+// MemoryStore is safe for concurrent use. With the default clock it runs
+// one goroutine while decisions are being made, which exits a millisecond
+// after the last one; it needs no Close (see [MemoryConfig.Now]).
 type MemoryStore struct {
 	seed     maphash.Seed
-	base     time.Time
-	now      func() time.Time
-	maxShard int // per-shard key cap; 0 means none
+	base     time.Time        // origin of the configured clock
+	now      func() time.Time // the configured clock, or nil
+	clk      coarseClock      // the default clock, used when now is nil
+	maxShard int              // per-shard key cap; 0 means none
 	shards   [numShards]shard
 }
 
@@ -153,6 +157,8 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 	s := &MemoryStore{seed: maphash.MakeSeed(), now: cfg.Now}
 	if s.now != nil {
 		s.base = s.now()
+	} else {
+		s.clk.init()
 	}
 	if cfg.MaxKeys > 0 {
 		s.maxShard = (cfg.MaxKeys + numShards - 1) / numShards
@@ -163,16 +169,6 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 		sh.minTAT = math.MaxInt64
 	}
 	return s
-}
-
-// clock returns the current time on the store's clock, in nanoseconds:
-// the shared clock's reading by default, or the time since s.base on the
-// configured one.
-func (s *MemoryStore) clock() int64 {
-	if s.now == nil {
-		return sharedClock.read()
-	}
-	return int64(s.now().Sub(s.base))
 }
 
 // Allow implements [Store]. It never fails except for invalid arguments
@@ -186,20 +182,34 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	if h == 0 {
 		h = 1 // 0 marks empty slots
 	}
+	// With the default clock, now is first the coarse reading, which may
+	// lag (see clock.go); it is replaced by the exact time for every
+	// answer other than admitting a tracked key.
 	var now int64
-	if s.now == nil {
-		now = sharedClock.read()
+	coarse := s.now == nil
+	if coarse {
+		now = s.clk.read()
 	} else {
-		now = s.clock()
+		now = int64(s.now().Sub(s.base))
 	}
 
 	// Fast path: the key is tracked; no lock.
 	if sl := sh.tab.Load().find(h); sl != nil {
-		if r, ok := update(sl, now, limit, n); ok {
+		r, ok := update(sl, now, limit, n)
+		if ok && coarse && (!r.Allowed || n == 0) {
+			// Never refuse, nor report state, on a lagging clock: decide
+			// again on the exact time, as a store reading it would.
+			now, coarse = s.clk.exactNow(), false
+			r, ok = update(sl, now, limit, n)
+		}
+		if ok {
 			return r, nil
 		}
 		// A rebuild is moving the slot: wait for it on the lock below
 		// rather than spin until the new table is published.
+	}
+	if coarse {
+		now = s.clk.exactNow() // a new key starts on the exact time
 	}
 
 	// Slow path, under the shard's lock, which rebuilds also hold: the

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -17,7 +18,9 @@ import (
 
 func TestMemoryStoreConformance(t *testing.T) {
 	ratelimittest.Run(t, func(t *testing.T, now func() time.Time) (ratelimit.Store, func() time.Time) {
-		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), ratelimit.SharedClockNow
+		// The default clock's readings lie between a lagging copy of the
+		// monotonic clock and the clock itself, which time.Now reads.
+		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), time.Now
 	})
 }
 
@@ -29,6 +32,32 @@ func TestMemoryStoreConformanceExactClock(t *testing.T) {
 			now = time.Now
 		}
 		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), now
+	})
+}
+
+// TestMemoryStoreDefaultClockInSynctestBubble checks that a store made
+// inside a testing/synctest bubble with the default clock follows the
+// bubble's fake time, so handlers using one can be tested there.
+func TestMemoryStoreDefaultClockInSynctestBubble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := ratelimit.NewMemoryStore(ratelimit.MemoryConfig{})
+		ctx := context.Background()
+		limit := ratelimit.PerMinute(1)
+		r, err := s.Allow(ctx, "k", limit, 1)
+		require.NoError(t, err)
+		require.True(t, r.Allowed)
+		r, err = s.Allow(ctx, "k", limit, 1)
+		require.NoError(t, err)
+		require.False(t, r.Allowed)
+		require.Equal(t, time.Minute, r.RetryAfter, "no fake time passed between the two decisions")
+		time.Sleep(r.RetryAfter - time.Millisecond)
+		r, err = s.Allow(ctx, "k", limit, 1)
+		require.NoError(t, err)
+		require.False(t, r.Allowed, "admitted a millisecond early")
+		time.Sleep(time.Millisecond)
+		r, err = s.Allow(ctx, "k", limit, 1)
+		require.NoError(t, err)
+		require.True(t, r.Allowed, "not admitted after Retry-After")
 	})
 }
 
