@@ -9,19 +9,17 @@ import (
 //
 // Reading the monotonic clock costs 10-25 ns on common virtual machines,
 // as much as the rest of a decision. So by default each MemoryStore reads
-// it once per tick in a goroutine of its own, and the common decision (an
-// admission for a key already tracked) reads the last value with one
-// atomic load. The goroutine runs only while decisions are being made: it
+// it once per tick, and a decision reads the last value with one atomic
+// load. The goroutine runs only while decisions are being made: it
 // stops after a tick in which nobody read the clock, and the next decision
 // reads the exact time and starts it again.
 //
 // The value read lags real time by at most a tick plus however long the
 // Go scheduler delays the goroutine (a millisecond normally, more on a
-// saturated machine), and it is never ahead of real time. Every other
-// answer is decided on the exact time: a denial or a peek found on the
-// lagging reading is decided again, and a new key starts on the exact
-// time. So the lag never refuses a request, never lengthens a Retry-After
-// and never shows in a peek. What it can do is let an admitted event's
+// saturated machine), and it is never ahead of real time. A denial or a
+// peek found on the lagging reading is decided again on the exact time, so
+// the lag never refuses a request, never lengthens a Retry-After and never
+// shows in a peek. What it can do is let an admitted event's
 // cost start counting up to the lag early, so a key's budget can refill
 // up to the lag early: in any window a limit admits at most what it would
 // admit on an exact clock in a window longer by the lag, which is at most

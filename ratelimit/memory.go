@@ -48,17 +48,16 @@ type MemoryConfig struct {
 	// stricter.
 	//
 	// Default: the monotonic clock (so wall-clock jumps do not affect
-	// limits), read exactly for new keys, denials and peeks. Admissions
-	// for keys already tracked, the common case, instead read a copy
-	// refreshed every millisecond by a goroutine of the store's, which
-	// runs only while decisions are being made and stops a millisecond
-	// after the last; that saves a 10-25 ns clock read per decision. The
-	// copy lags real time by about a millisecond (more if the Go scheduler
-	// delays the goroutine) and is never ahead of it, so it never causes a
-	// denial; it can let a budget refill up to the lag early, which is at
-	// most one extra event per window for any limit slower than one event
-	// per millisecond. Set Now to time.Now to read the exact time on every
-	// decision instead.
+	// limits), through a copy refreshed every millisecond by a timer of
+	// the store's, which runs only while decisions are being made and
+	// stops a millisecond after the last; that saves a 10-25 ns clock read
+	// per decision. The copy lags real time by about a millisecond (more
+	// if the Go scheduler delays the timer) and is never ahead of it. A
+	// denial or a peek is decided again on the exact time, so the lag never
+	// refuses an event or lengthens a Retry-After; it can let a budget
+	// refill up to the lag early, which is at most one extra event per
+	// window for any limit slower than one event per millisecond. Set Now
+	// to time.Now to read the exact time on every decision instead.
 	Now func() time.Time
 }
 
@@ -86,9 +85,10 @@ type MemoryConfig struct {
 // never looser.
 //
 // The zero MemoryStore is not usable; call [NewMemoryStore]. A
-// MemoryStore is safe for concurrent use. With the default clock it runs
-// one goroutine while decisions are being made, which exits a millisecond
-// after the last one; it needs no Close (see [MemoryConfig.Now]).
+// MemoryStore is safe for concurrent use. It holds no goroutine: with the
+// default clock a timer refreshes the time every millisecond while
+// decisions are being made and stops a millisecond after the last, so it
+// needs no Close (see [MemoryConfig.Now]).
 type MemoryStore struct {
 	seed     maphash.Seed
 	base     time.Time        // origin of the configured clock
@@ -182,9 +182,9 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	if h == 0 {
 		h = 1 // 0 marks empty slots
 	}
-	// With the default clock, now is first the coarse reading, which may
-	// lag (see clock.go); it is replaced by the exact time for every
-	// answer other than admitting a tracked key.
+	// With the default clock, now is the coarse reading, which may lag
+	// (see clock.go); a denial or a peek is decided again on the exact
+	// time.
 	var now int64
 	coarse := s.now == nil
 	if coarse {
@@ -195,21 +195,11 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 
 	// Fast path: the key is tracked; no lock.
 	if sl := sh.tab.Load().find(h); sl != nil {
-		r, ok := update(sl, now, limit, n)
-		if ok && coarse && (!r.Allowed || n == 0) {
-			// Never refuse, nor report state, on a lagging clock: decide
-			// again on the exact time, as a store reading it would.
-			now, coarse = s.clk.exactNow(), false
-			r, ok = update(sl, now, limit, n)
-		}
-		if ok {
+		if r, ok := s.update(sl, now, coarse, limit, n); ok {
 			return r, nil
 		}
 		// A rebuild is moving the slot: wait for it on the lock below
 		// rather than spin until the new table is published.
-	}
-	if coarse {
-		now = s.clk.exactNow() // a new key starts on the exact time
 	}
 
 	// Slow path, under the shard's lock, which rebuilds also hold: the
@@ -220,7 +210,7 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 		// Inserted or rebuilt meanwhile; fast-path decisions may still
 		// update it concurrently, which update's compare-and-swap handles.
 		// It cannot report a move here (a zero Result would deny).
-		r, _ := update(sl, now, limit, n)
+		r, _ := s.update(sl, now, coarse, limit, n)
 		return r, nil
 	}
 	newTAT, r := decide(math.MinInt64, now, limit, n)
@@ -233,9 +223,21 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	return r, nil
 }
 
-// update applies one decision to a tracked slot with compare-and-swap. It
-// reports false if the slot was moved to a newer table.
-func update(sl *slot, now int64, limit Limit, n int) (Result, bool) {
+// update applies one decision to a tracked slot at time now. When now is
+// a coarse reading, a denial or a peek is decided again on the exact time,
+// so that the clock's lag never refuses an event nor shows in a reported
+// state. It reports false if the slot was moved to a newer table.
+func (s *MemoryStore) update(sl *slot, now int64, coarse bool, limit Limit, n int) (Result, bool) {
+	r, ok := updateAt(sl, now, limit, n)
+	if ok && coarse && (!r.Allowed || n == 0) {
+		r, ok = updateAt(sl, s.clk.exactNow(), limit, n)
+	}
+	return r, ok
+}
+
+// updateAt applies one decision to a tracked slot with compare-and-swap.
+// It reports false if the slot was moved to a newer table.
+func updateAt(sl *slot, now int64, limit Limit, n int) (Result, bool) {
 	for {
 		old := sl.tat.Load()
 		if old == moved {
