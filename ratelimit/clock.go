@@ -9,21 +9,21 @@ import (
 //
 // Reading the monotonic clock costs 10-25 ns on common virtual machines,
 // as much as the rest of a decision. So by default each MemoryStore reads
-// it once per tick, and a decision reads the last value with one atomic
-// load. The goroutine runs only while decisions are being made: it
+// it once per tick, on a timer, and a decision reads the last value with
+// one atomic load. The timer runs only while decisions are being made: it
 // stops after a tick in which nobody read the clock, and the next decision
 // reads the exact time and starts it again.
 //
 // The value read lags real time by at most a tick plus however long the
-// Go scheduler delays the goroutine (a millisecond normally, more on a
+// Go scheduler delays the timer (a millisecond normally, more on a
 // saturated machine), and it is never ahead of real time. A denial or a
 // peek found on the lagging reading is decided again on the exact time, so
 // the lag never refuses a request, never lengthens a Retry-After and never
 // shows in a peek. What it can do is let an admitted event's
 // cost start counting up to the lag early, so a key's budget can refill
 // up to the lag early: in any window a limit admits at most what it would
-// admit on an exact clock in a window longer by the lag, which is at most
-// one extra event for any limit slower than one event per lag.
+// admit on an exact clock in a window longer by the lag: at most one
+// extra event for any limit slower than one event per lag.
 // [MemoryConfig.Now] replaces all of this with a clock read on every
 // decision.
 //
@@ -42,7 +42,7 @@ type coarseClock struct {
 	base time.Time
 	_    [64]byte // keep the two words below on a cache line of their own
 	// now is the latest reading in nanoseconds since base while the
-	// ticking goroutine runs, and 0 when it is stopped.
+	// refresh timer runs, and 0 when it is stopped.
 	now atomic.Int64
 	// used records that the clock was read since the last tick.
 	used atomic.Bool
