@@ -43,21 +43,11 @@ type MemoryConfig struct {
 	// one period after its last event), about 20-50 bytes per key.
 	MaxKeys int
 
-	// Now returns the current time, read on every decision. Tests inject a
-	// fake clock here; a clock that goes backwards only makes the store
-	// stricter.
-	//
-	// Default: the monotonic clock (so wall-clock jumps do not affect
-	// limits), through a copy refreshed every millisecond by a timer of
-	// the store's, which runs only while decisions are being made and
-	// stops a millisecond after the last; that saves a 10-25 ns clock read
-	// per decision. The copy lags real time by about a millisecond (more
-	// if the Go scheduler delays the timer) and is never ahead of it. A
-	// denial or a peek is decided again on the exact time, so the lag never
-	// refuses an event or lengthens a Retry-After; it can let a budget
-	// refill up to the lag early, which is at most one extra event per
-	// window for any limit slower than one event per millisecond. Set Now
-	// to time.Now to read the exact time on every decision instead.
+	// Now returns the current time. Default time.Now, read through the
+	// monotonic clock so wall-clock jumps do not affect limits (and the
+	// fake clock of a testing/synctest bubble the store was created in).
+	// Tests inject a fake clock here; a clock that goes backwards only
+	// makes the store stricter.
 	Now func() time.Time
 }
 
@@ -85,16 +75,12 @@ type MemoryConfig struct {
 // never looser.
 //
 // The zero MemoryStore is not usable; call [NewMemoryStore]. A
-// MemoryStore is safe for concurrent use. It holds no goroutine: with the
-// default clock a timer refreshes the time every millisecond while
-// decisions are being made and stops a millisecond after the last, so it
-// needs no Close (see [MemoryConfig.Now]).
+// MemoryStore is safe for concurrent use and starts no goroutines.
 type MemoryStore struct {
 	seed     maphash.Seed
-	base     time.Time        // origin of the configured clock
-	now      func() time.Time // the configured clock, or nil
-	clk      coarseClock      // the default clock, used when now is nil
-	maxShard int              // per-shard key cap; 0 means none
+	base     time.Time
+	now      func() time.Time
+	maxShard int // per-shard key cap; 0 means none
 	shards   [numShards]shard
 }
 
@@ -141,7 +127,7 @@ func newTable(size int) *table {
 
 type slot struct {
 	key atomic.Uint64 // key hash, never 0; written once, before publication or under mu after tat
-	tat atomic.Int64  // theoretical arrival time, ns on the store's clock; moved once copied away
+	tat atomic.Int64  // theoretical arrival time, ns since the store's base; moved once copied away
 }
 
 // moved marks a slot whose entry a rebuild has copied to a newer table. It
@@ -158,7 +144,7 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 	if s.now != nil {
 		s.base = s.now()
 	} else {
-		s.clk.init()
+		s.base = time.Now()
 	}
 	if cfg.MaxKeys > 0 {
 		s.maxShard = (cfg.MaxKeys + numShards - 1) / numShards
@@ -169,6 +155,15 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 		sh.minTAT = math.MaxInt64
 	}
 	return s
+}
+
+// clock returns the current time in nanoseconds since s.base. With the
+// default clock this reads only the monotonic clock.
+func (s *MemoryStore) clock() int64 {
+	if s.now == nil {
+		return int64(time.Since(s.base))
+	}
+	return int64(s.now().Sub(s.base))
 }
 
 // Allow implements [Store]. It never fails except for invalid arguments
@@ -182,20 +177,21 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	if h == 0 {
 		h = 1 // 0 marks empty slots
 	}
-	// With the default clock, now is the coarse reading, which may lag
-	// (see clock.go); a denial or a peek is decided again on the exact
-	// time.
+	// Reading the monotonic clock is about half of a decision on some
+	// virtual machines. A copy of it refreshed every millisecond by a
+	// timer was tried: it halved the benchmark, but its timer wake-ups
+	// cost more CPU than it saved below about 100,000 decisions a second,
+	// and its lag made some answers inexact. So every decision reads it.
 	var now int64
-	coarse := s.now == nil
-	if coarse {
-		now = s.clk.read()
+	if s.now == nil {
+		now = int64(time.Since(s.base)) // inlined: reads only the monotonic clock
 	} else {
-		now = int64(s.now().Sub(s.base))
+		now = s.clock()
 	}
 
 	// Fast path: the key is tracked; no lock.
 	if sl := sh.tab.Load().find(h); sl != nil {
-		if r, ok := s.update(sl, now, coarse, limit, n); ok {
+		if r, ok := update(sl, now, limit, n); ok {
 			return r, nil
 		}
 		// A rebuild is moving the slot: wait for it on the lock below
@@ -210,7 +206,7 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 		// Inserted or rebuilt meanwhile; fast-path decisions may still
 		// update it concurrently, which update's compare-and-swap handles.
 		// It cannot report a move here (a zero Result would deny).
-		r, _ := s.update(sl, now, coarse, limit, n)
+		r, _ := update(sl, now, limit, n)
 		return r, nil
 	}
 	newTAT, r := decide(math.MinInt64, now, limit, n)
@@ -223,21 +219,9 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	return r, nil
 }
 
-// update applies one decision to a tracked slot at time now. When now is
-// a coarse reading, a denial or a peek is decided again on the exact time,
-// so that the clock's lag never refuses an event nor shows in a reported
-// state. It reports false if the slot was moved to a newer table.
-func (s *MemoryStore) update(sl *slot, now int64, coarse bool, limit Limit, n int) (Result, bool) {
-	r, ok := updateAt(sl, now, limit, n)
-	if ok && coarse && (!r.Allowed || n == 0) {
-		r, ok = updateAt(sl, s.clk.exactNow(), limit, n)
-	}
-	return r, ok
-}
-
-// updateAt applies one decision to a tracked slot with compare-and-swap.
-// It reports false if the slot was moved to a newer table.
-func updateAt(sl *slot, now int64, limit Limit, n int) (Result, bool) {
+// update applies one decision to a tracked slot with compare-and-swap. It
+// reports false if the slot was moved to a newer table.
+func update(sl *slot, now int64, limit Limit, n int) (Result, bool) {
 	for {
 		old := sl.tat.Load()
 		if old == moved {

@@ -18,20 +18,7 @@ import (
 
 func TestMemoryStoreConformance(t *testing.T) {
 	ratelimittest.Run(t, func(t *testing.T, now func() time.Time) (ratelimit.Store, func() time.Time) {
-		// The default clock's readings lie between a lagging copy of the
-		// monotonic clock and the clock itself, which time.Now reads.
 		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), time.Now
-	})
-}
-
-// TestMemoryStoreConformanceExactClock runs the suite on a store that reads
-// time.Now on every decision instead of the shared clock.
-func TestMemoryStoreConformanceExactClock(t *testing.T) {
-	ratelimittest.Run(t, func(t *testing.T, now func() time.Time) (ratelimit.Store, func() time.Time) {
-		if now == nil {
-			now = time.Now
-		}
-		return ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: now}), now
 	})
 }
 

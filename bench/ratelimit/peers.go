@@ -39,7 +39,6 @@ type Impl struct {
 // MemoryImpls are the in-process limiters, bulwark first.
 var MemoryImpls = []Impl{
 	{"bulwark", newBulwark},
-	{"bulwark_exactclock", newBulwarkExactClock},
 	{"xrate", newXRate},
 	{"httprate", newHTTPRate},
 	{"ulule", newUlule},
@@ -48,23 +47,12 @@ var MemoryImpls = []Impl{
 }
 
 func newBulwark(n int, period time.Duration) (Allow, error) {
-	return bulwarkAllow(ratelimit.MemoryConfig{}, n, period), nil
-}
-
-// newBulwarkExactClock is bulwark reading the exact time on every
-// decision (MemoryConfig.Now = time.Now), as the peers do, instead of its
-// default millisecond clock copy: it shows what that copy is worth.
-func newBulwarkExactClock(n int, period time.Duration) (Allow, error) {
-	return bulwarkAllow(ratelimit.MemoryConfig{Now: time.Now}, n, period), nil
-}
-
-func bulwarkAllow(cfg ratelimit.MemoryConfig, n int, period time.Duration) Allow {
-	s := ratelimit.NewMemoryStore(cfg)
+	s := ratelimit.NewMemoryStore(ratelimit.MemoryConfig{})
 	limit := ratelimit.Per(n, period)
 	return func(ctx context.Context, key string) (bool, error) {
 		r, err := s.Allow(ctx, key, limit, 1)
 		return r.Allowed, err
-	}
+	}, nil
 }
 
 // newXRate keys golang.org/x/time/rate limiters in a sync.Map, the usual
