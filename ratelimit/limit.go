@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"time"
 )
 
@@ -33,7 +34,7 @@ type Limit struct {
 	burst    int
 	interval int64   // nanoseconds between events: period / rate
 	tol      int64   // burst tolerance: interval * burst
-	inv      float64 // 1 / interval, to divide without a division
+	recip    uint64  // floor((2⁶⁴-1) / interval), to divide without a division
 }
 
 // Per returns a limit of n events per period with a burst of n. It returns
@@ -73,7 +74,7 @@ func (l Limit) derive() Limit {
 		return Limit{}
 	}
 	l.tol = l.interval * int64(l.burst)
-	l.inv = 1 / float64(l.interval)
+	l.recip = math.MaxUint64 / uint64(l.interval)
 	return l
 }
 
@@ -91,14 +92,13 @@ func (l Limit) Burst() int { return l.burst }
 func (l Limit) Interval() time.Duration { return time.Duration(l.interval) }
 
 // events returns d / l.interval rounded down, for 0 <= d <= l.tol: the
-// number of whole events in d. A float multiplication estimates it and one
-// integer correction makes it exact, avoiding a 64-bit division on the hot
-// path.
+// number of whole events in d. The high word of d × recip undershoots the
+// quotient by at most one (recip is within one of 2⁶⁴/interval and
+// d < 2⁶², so the error is below d/2⁶⁴ < 1/4), and one integer correction
+// makes it exact, avoiding a 64-bit division on the hot path.
 func (l *Limit) events(d int64) int {
-	q := int64(float64(d) * l.inv)
-	if q*l.interval > d {
-		q--
-	} else if (q+1)*l.interval <= d {
+	q, _ := bits.Mul64(uint64(d), l.recip)
+	if (q+1)*uint64(l.interval) <= uint64(d) {
 		q++
 	}
 	return int(q)
