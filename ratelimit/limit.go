@@ -32,9 +32,9 @@ type Limit struct {
 	rate     int
 	period   time.Duration
 	burst    int
-	interval int64   // nanoseconds between events: period / rate
-	tol      int64   // burst tolerance: interval * burst
-	recip    uint64  // floor((2⁶⁴-1) / interval), to divide without a division
+	interval int64  // nanoseconds between events: period / rate
+	tol      int64  // burst tolerance: interval * burst
+	recip    uint64 // floor((2⁶⁴-1) / interval), to divide without a division
 }
 
 // Per returns a limit of n events per period with a burst of n. It returns
