@@ -64,7 +64,9 @@
 // believed only from configured trusted proxies and walked from the right,
 // never taken from its spoofable leftmost entry. IPv6 clients are grouped
 // by their /64 (configurable), since one subscriber usually controls a
-// whole /64 and could otherwise rotate addresses to escape the limit.
+// whole /64 and could otherwise rotate addresses to escape the limit;
+// 6to4 and Teredo addresses, which a client can mint in far larger
+// numbers, are keyed by the IPv4 address they embed.
 // Behind a reverse proxy that reaches the application over a Unix socket,
 // set [IPKeyConfig.TrustUnixSocket]: the socket peer has no address, and
 // without it every client shares the key "unknown".

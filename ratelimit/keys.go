@@ -45,6 +45,12 @@ type IPKeyConfig struct {
 	// whole /64 and could otherwise rotate addresses to escape the limit.
 	// 128 limits single addresses (easy to evade); 48 or 56 is stricter.
 	// Valid: 1 to 128.
+	//
+	// Two transition forms are keyed by the IPv4 address they embed
+	// instead, grouped like an IPv4 client: 6to4 (2002::/16), where each
+	// IPv4 address owns a whole /48 and so 65,536 /64s, and Teredo
+	// (2001::/32), whose addresses a client can mint at will. The key is
+	// then the same as for the client's IPv4 address.
 	IPv6Prefix int
 
 	// IPv4Prefix is the prefix length IPv4 clients are grouped by. Default
@@ -87,6 +93,9 @@ func IPKey(cfg IPKeyConfig) (KeyFunc, error) {
 
 // ipKey formats addr masked to its family's prefix length.
 func ipKey(addr netip.Addr, v4, v6 int) string {
+	if a, ok := embeddedIPv4(addr); ok {
+		addr = a
+	}
 	bits := v6
 	if addr.Is4() {
 		bits = v4
@@ -99,6 +108,23 @@ func ipKey(addr netip.Addr, v4, v6 int) string {
 		return unknownIPKey
 	}
 	return p.String()
+}
+
+// embeddedIPv4 returns the IPv4 address a 6to4 (RFC 3056: 2002:AABB:CCDD::/48
+// for A.B.C.D) or Teredo (RFC 4380: 2001:0000::/32, the client's public
+// address in the last 32 bits, inverted) address stands for.
+func embeddedIPv4(addr netip.Addr) (netip.Addr, bool) {
+	if !addr.Is6() {
+		return netip.Addr{}, false
+	}
+	b := addr.As16()
+	switch {
+	case b[0] == 0x20 && b[1] == 0x02:
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	case b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0:
+		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), true
+	}
+	return netip.Addr{}, false
 }
 
 // UserKey returns a KeyFunc keyed by the authenticated user, as reported
