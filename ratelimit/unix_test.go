@@ -1,15 +1,12 @@
 package ratelimit_test
 
 import (
-	"context"
-	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bulwark-go/bulwark/internal/testunix"
 	"github.com/bulwark-go/bulwark/ratelimit"
 )
 
@@ -19,23 +16,10 @@ import (
 // socket is trusted; otherwise they share one.
 func TestIPKeyBehindUnixSocketProxy(t *testing.T) {
 	for _, trust := range []bool{true, false} {
-		sock := filepath.Join(t.TempDir(), "app.sock")
-		ln, err := net.Listen("unix", sock)
-		require.NoError(t, err)
 		key, err := ratelimit.IPKey(ratelimit.IPKeyConfig{TrustUnixSocket: trust})
 		require.NoError(t, err)
 		l := ratelimit.MustNew(ratelimit.Config{Rules: []ratelimit.Rule{{Name: "ip", Limit: ratelimit.PerHour(1), Key: key}}})
-		srv := &http.Server{
-			Handler:           l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})),
-			ReadHeaderTimeout: 5 * time.Second,
-		}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() { _ = srv.Close() })
-		client := &http.Client{Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-			},
-		}}
+		client := testunix.Serve(t, l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
 		status := func(forwardedFor string) int {
 			req, err := http.NewRequest(http.MethodGet, "http://app/", nil)
 			require.NoError(t, err)

@@ -5,12 +5,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bulwark-go/bulwark/internal/testunix"
 )
 
 // onListener returns req as net/http's server would deliver it when
@@ -74,9 +74,6 @@ func TestUnixSocketPeer(t *testing.T) {
 // TestUnixSocketServer serves HTTP on a real Unix socket and checks that
 // net/http marks its requests the way the resolver relies on.
 func TestUnixSocketServer(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "app.sock")
-	ln, err := net.Listen("unix", sock)
-	require.NoError(t, err)
 	trusting, err := New(nil, true)
 	require.NoError(t, err)
 	plain, err := New(nil, false)
@@ -88,24 +85,13 @@ func TestUnixSocketServer(t *testing.T) {
 		https       bool
 	}
 	got := make(chan seen, 1)
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var s seen
-			s.ip, s.ok = trusting.ClientIP(r)
-			s.plainIP, s.plainOK = plain.ClientIP(r)
-			s.https = trusting.IsHTTPS(r)
-			got <- s
-		}),
-		ReadHeaderTimeout: 5 * time.Second,
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-		},
-	}}
+	client := testunix.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var s seen
+		s.ip, s.ok = trusting.ClientIP(r)
+		s.plainIP, s.plainOK = plain.ClientIP(r)
+		s.https = trusting.IsHTTPS(r)
+		got <- s
+	}))
 	req, err := http.NewRequest(http.MethodGet, "http://app/", nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Forwarded-For", "203.0.113.1, 198.51.100.9")
