@@ -105,7 +105,7 @@ type Limiter struct {
 	limited     http.Handler
 	unavailable http.Handler
 	headers     bool
-	policy      string // precomputed RateLimit-Policy value
+	policy      []string // precomputed RateLimit-Policy field value, capacity 1
 }
 
 type rule struct {
@@ -207,7 +207,9 @@ func New(cfg Config) (*Limiter, error) {
 		}
 		fmt.Fprintf(&policy, "%s;q=%d;w=%d", q, r.Limit.Rate(), ceilSeconds(r.Limit.Period()))
 	}
-	l.policy = policy.String()
+	// Shared by every response: the capacity of 1 makes a handler's
+	// Header().Add copy it rather than write into it.
+	l.policy = []string{policy.String()}[:1:1]
 	return l, nil
 }
 
@@ -245,8 +247,17 @@ func (l *Limiter) Check(r *http.Request) (Decision, error) {
 		err := fmt.Errorf("%w: %w", ErrUnavailable, errNotNew)
 		return Decision{Err: err}, err
 	}
+	d, results, err := l.check(r, make([]RuleResult, 0, len(l.rules)))
+	d.Results = results
+	return d, err
+}
+
+// check is Check returning the rule results apart from the Decision,
+// appended to results: Handler keeps them in an array on its stack, which
+// would escape if a Decision it hands out could point at it.
+func (l *Limiter) check(r *http.Request, results []RuleResult) (Decision, []RuleResult, error) {
 	ctx := r.Context()
-	d := Decision{Allowed: true, Results: make([]RuleResult, 0, len(l.rules))}
+	d := Decision{Allowed: true}
 	for i := range l.rules {
 		ru := &l.rules[i]
 		key, ok := ru.Key(r)
@@ -255,19 +266,20 @@ func (l *Limiter) Check(r *http.Request) (Decision, error) {
 		}
 		res, err := l.store.Allow(ctx, ru.prefix+key, ru.Limit, ru.Cost)
 		if err != nil {
-			d.Err = fmt.Errorf("%w: rule %q: %w", ErrUnavailable, ru.Name, err)
+			err = fmt.Errorf("%w: rule %q: %w", ErrUnavailable, ru.Name, err)
+			d.Err = err
 			d.Allowed = l.failOpen
-			return d, d.Err
+			return d, results, err
 		}
-		d.Results = append(d.Results, RuleResult{Rule: ru.Name, Result: res})
+		results = append(results, RuleResult{Rule: ru.Name, Result: res})
 		if !res.Allowed {
 			d.Allowed = false
 			d.Rule = ru.Name
 			d.RetryAfter = res.RetryAfter
-			return d, fmt.Errorf("%w: rule %q", ErrLimited, ru.Name)
+			return d, results, fmt.Errorf("%w: rule %q", ErrLimited, ru.Name)
 		}
 	}
-	return d, nil
+	return d, results, nil
 }
 
 // Handler returns middleware that enforces the rules before calling next.
@@ -282,25 +294,32 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 		panic(errNotNew)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, err := l.Check(r)
+		var buf [4]RuleResult
+		d, results, err := l.check(r, buf[:0])
 		if d.Err != nil && l.onError != nil {
 			l.onError(r, d.Err)
 		}
 		if l.headers {
-			l.setHeaders(w.Header(), d)
+			l.setHeaders(w.Header(), results)
 		}
-		switch {
-		case d.Allowed:
+		if d.Allowed {
 			next.ServeHTTP(w, r)
-		case errors.Is(err, ErrLimited):
+			return
+		}
+		// Hooks and handlers may keep the Decision: give them their own
+		// copy of the results. (make and copy rather than slices.Clone,
+		// whose append the compiler assumes may return buf itself.)
+		d.Results = make([]RuleResult, len(results))
+		copy(d.Results, results)
+		if errors.Is(err, ErrLimited) {
 			w.Header().Set("Retry-After", strconv.FormatInt(max(1, ceilSeconds(d.RetryAfter)), 10))
 			if l.onLimited != nil {
 				l.onLimited(r, d)
 			}
 			l.limited.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), decisionKey{}, d)))
-		default:
-			l.unavailable.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), decisionKey{}, d)))
+			return
 		}
+		l.unavailable.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), decisionKey{}, d)))
 	})
 }
 
@@ -313,24 +332,23 @@ const (
 
 // setHeaders writes the RateLimit-Policy and RateLimit fields of
 // draft-ietf-httpapi-ratelimit-headers-09.
-func (l *Limiter) setHeaders(h http.Header, d Decision) {
-	h[headerPolicy] = []string{l.policy}
-	if len(d.Results) == 0 {
+func (l *Limiter) setHeaders(h http.Header, results []RuleResult) {
+	h[headerPolicy] = l.policy
+	if len(results) == 0 {
 		return
 	}
-	var b strings.Builder
-	b.Grow(len(d.Results) * 48)
-	for i, res := range d.Results {
+	b := make([]byte, 0, 128)
+	for i, res := range results {
 		if i > 0 {
-			b.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		b.WriteString(l.quotedName(res.Rule))
-		b.WriteString(";r=")
-		b.WriteString(strconv.Itoa(res.Remaining))
-		b.WriteString(";t=")
-		b.WriteString(strconv.FormatInt(ceilSeconds(res.ResetAfter), 10))
+		b = append(b, l.quotedName(res.Rule)...)
+		b = append(b, ";r="...)
+		b = strconv.AppendInt(b, int64(res.Remaining), 10)
+		b = append(b, ";t="...)
+		b = strconv.AppendInt(b, ceilSeconds(res.ResetAfter), 10)
 	}
-	h[headerRateLimit] = []string{b.String()}
+	h[headerRateLimit] = []string{string(b)}
 }
 
 func (l *Limiter) quotedName(name string) string {

@@ -242,3 +242,79 @@ func TestZeroLimiterFailsClosed(t *testing.T) {
 		assert.Panics(t, func() { l.Handler(http.NotFoundHandler()) }, "%s Limiter", name)
 	}
 }
+
+// TestLimiterDecisionsKeptByHooksStayIntact keeps the Decision handed to
+// OnLimited and to the LimitedHandler, makes more requests, and checks the
+// kept results did not change: the Handler evaluates rules into a buffer
+// it reuses, and must hand out copies.
+func TestLimiterDecisionsKeptByHooksStayIntact(t *testing.T) {
+	clock := newTestClock()
+	var fromHook, fromHandler ratelimit.Decision
+	cfg := ratelimit.Config{
+		OnLimited: func(_ *http.Request, d ratelimit.Decision) {
+			if fromHook.Rule == "" {
+				fromHook = d
+			}
+		},
+		LimitedHandler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if fromHandler.Rule == "" {
+				fromHandler, _ = ratelimit.FromContext(r.Context())
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+		}),
+	}
+	h := signIn(t, ratelimit.NewMemoryStore(ratelimit.MemoryConfig{Now: clock.Now}), cfg)
+	for range 5 {
+		require.Equal(t, 200, post(h, "192.0.2.1", "dave@example.com").Code)
+	}
+	require.Equal(t, 429, post(h, "192.0.2.1", "dave@example.com").Code)
+	want := []ratelimit.RuleResult{
+		{Rule: "signin-ip", Result: ratelimit.Result{Allowed: true, Remaining: 4, ResetAfter: 6 * 90 * time.Second}}, // 6 events, 90 s each,
+		{Rule: "signin-account", Result: ratelimit.Result{Remaining: 0, RetryAfter: 180 * time.Second, ResetAfter: 900 * time.Second}},
+	}
+	require.Equal(t, want, fromHook.Results)
+	require.Equal(t, want, fromHandler.Results)
+	for range 3 { // other clients, other results, through the same Handler
+		post(h, "192.0.2.2", "erin@example.com")
+		post(h, "192.0.2.1", "dave@example.com")
+	}
+	assert.Equal(t, want, fromHook.Results, "a Decision kept by OnLimited changed under later requests")
+	assert.Equal(t, want, fromHandler.Results, "a Decision kept by the LimitedHandler changed under later requests")
+}
+
+// TestLimiterHeadersAddedByTheHandlerDoNotLeak checks that a handler
+// adding to the shared, precomputed RateLimit-Policy value does not change
+// what later responses send.
+func TestLimiterHeadersAddedByTheHandlerDoNotLeak(t *testing.T) {
+	ipKey, err := ratelimit.IPKey(ratelimit.IPKeyConfig{})
+	require.NoError(t, err)
+	l := ratelimit.MustNew(ratelimit.Config{Rules: []ratelimit.Rule{{Name: "ip", Limit: ratelimit.PerMinute(100), Key: ipKey}}})
+	calls := 0
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls++
+		if calls == 1 {
+			w.Header().Add("RateLimit-Policy", `"extra";q=1;w=1`)
+		}
+	}))
+	want := `"ip";q=100;w=60`
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, []string{want, `"extra";q=1;w=1`}, w.Header().Values("RateLimit-Policy"))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	assert.Equal(t, []string{want}, w.Header().Values("RateLimit-Policy"), "a value added by an earlier handler leaked")
+}
+
+// TestLimiterHandlerAllocations bounds the allocations of an admitted
+// request through one IP rule: the client's key and the rule's key
+// strings, and the RateLimit field value and its slice.
+func TestLimiterHandlerAllocations(t *testing.T) {
+	ipKey, err := ratelimit.IPKey(ratelimit.IPKeyConfig{})
+	require.NoError(t, err)
+	l := ratelimit.MustNew(ratelimit.Config{Rules: []ratelimit.Rule{{Name: "ip", Limit: ratelimit.PerHour(1 << 30), Key: ipKey}}})
+	h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	w := httptest.NewRecorder()
+	allocs := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, r) })
+	assert.LessOrEqual(t, allocs, 4.0)
+}
