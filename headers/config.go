@@ -64,7 +64,11 @@ type Config struct {
 	// and body are kept), instead of calling the next handler.
 	// Default: false. Behind a TLS-terminating proxy, list it in
 	// TrustedProxies: otherwise every request looks like plain HTTP and is
-	// redirected forever.
+	// redirected forever. ACME HTTP-01 challenges
+	// (/.well-known/acme-challenge/) are redirected like any path: put an
+	// ACME responder that answers on plain HTTP, such as
+	// golang.org/x/crypto/acme/autocert's Manager.HTTPHandler, outside
+	// this handler (m.HTTPHandler(h.Handler(app))) so it sees them first.
 	RedirectHTTP bool
 
 	// RedirectHost is the host[:port] the HTTPS redirect points to, such as
