@@ -41,8 +41,9 @@
 // database or the Redis store (so secrets are stored hashed or sealed, never
 // in the clear) but not the application's master secret or its memory.
 //
-// Forwarding headers are honoured only from configured trusted proxy
-// prefixes (see each package's TrustedProxies option); the default trusts
+// Forwarding headers are honoured only from configured trusted proxies:
+// IP prefixes (each package's TrustedProxies option) or, when enabled with
+// TrustUnixSocket, the peer of a Unix-socket listener; the default trusts
 // nobody. Stores fail closed by default: when Redis is down, a rate limit
 // answers 503 rather than letting a credential-stuffing run through.
 // Errors returned to clients never say which part of a credential check

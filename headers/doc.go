@@ -26,7 +26,8 @@
 //	Cross-Origin-Resource-Policy: same-origin
 //
 // and, on requests that arrived over HTTPS (directly, or through a proxy
-// listed in [Config.TrustedProxies] that says so in X-Forwarded-Proto),
+// listed in [Config.TrustedProxies], or on a Unix socket trusted with
+// [Config.TrustUnixSocket], that says so in X-Forwarded-Proto),
 //
 //	Strict-Transport-Security: max-age=63072000; includeSubDomains
 //

@@ -29,7 +29,9 @@
 // requests that net/http's server accepted on a Unix-socket listener (read
 // from the request context, which clients cannot influence); anyone who
 // can open the socket file can then choose their address, so its
-// permissions must admit only the proxy.
+// permissions must admit only the proxy. The RemoteAddr of such a request
+// is never parsed: it is the name the connecting socket bound itself to,
+// which its owner chooses and may spell like an IP address.
 //
 // What it does not do: it cannot tell whether a trusted proxy itself was
 // configured to overwrite or append to the headers. Configure the proxy to
@@ -143,26 +145,35 @@ func (r *Resolver) Trusts(addr netip.Addr) bool {
 // address inside a trusted prefix or, when the Resolver trusts Unix
 // sockets, any peer of a Unix-socket listener.
 func (r *Resolver) TrustsPeer(req *http.Request) bool {
-	if peer, ok := Peer(req); ok {
-		return r.Trusts(peer)
+	if onUnixListener(req) {
+		return r != nil && r.unix
 	}
-	return r.trustsUnixPeer(req)
+	peer, ok := parseHost(req.RemoteAddr)
+	return ok && r.Trusts(peer)
 }
 
-// trustsUnixPeer reports whether r trusts Unix-socket peers and req
-// arrived on a Unix-socket listener.
-func (r *Resolver) trustsUnixPeer(req *http.Request) bool {
-	if r == nil || !r.unix {
+// onUnixListener reports whether net/http's server accepted req on a
+// Unix-domain socket listener. The peer of such a connection has no IP
+// address, whatever its RemoteAddr says: that is the name the connecting
+// socket bound itself to, which its owner chooses, and which can be
+// spelled like "10.0.0.1:80".
+func onUnixListener(req *http.Request) bool {
+	la, _ := req.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if la == nil {
 		return false
 	}
-	la, _ := req.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	return la != nil && (la.Network() == "unix" || la.Network() == "unixpacket")
+	n := la.Network()
+	return n == "unix" || n == "unixpacket"
 }
 
 // Peer returns the socket peer of req, parsed from RemoteAddr, unmapped and
-// without zone. ok is false when RemoteAddr is not an IP address (for
-// example a Unix socket or a hand-built request).
+// without zone. ok is false when the peer has no IP address: a request
+// accepted on a Unix-socket listener (whatever its RemoteAddr says), or a
+// RemoteAddr that is not an IP address, as in a hand-built request.
 func Peer(req *http.Request) (addr netip.Addr, ok bool) {
+	if onUnixListener(req) {
+		return netip.Addr{}, false
+	}
 	return parseHost(req.RemoteAddr)
 }
 
@@ -172,16 +183,17 @@ func Peer(req *http.Request) (addr netip.Addr, ok bool) {
 // is the rightmost X-Forwarded-For entry that is not itself a trusted proxy.
 // If every entry is trusted, the leftmost one is returned; if an entry is
 // malformed, the walk stops and the last verified hop is returned. ok is
-// false when RemoteAddr cannot be parsed, except for a trusted Unix-socket
-// peer: then the walk starts at the rightmost X-Forwarded-For entry, and ok
-// is false only when there is no valid one.
+// false when the peer has no IP address (see [Peer]), except for a
+// trusted Unix-socket peer: then the walk starts at the rightmost
+// X-Forwarded-For entry, and ok is false only when there is no valid one.
 func (r *Resolver) ClientIP(req *http.Request) (addr netip.Addr, ok bool) {
-	peer, ok := Peer(req)
-	switch {
-	case ok && !r.Trusts(peer):
-		return peer, true
-	case !ok && !r.trustsUnixPeer(req):
-		return netip.Addr{}, false
+	var peer netip.Addr
+	if onUnixListener(req) {
+		if r == nil || !r.unix {
+			return netip.Addr{}, false
+		}
+	} else if peer, ok = parseHost(req.RemoteAddr); !ok || !r.Trusts(peer) {
+		return peer, ok
 	}
 	// The peer is a trusted proxy (peer is invalid for a Unix socket, and
 	// stays so, with ok false, unless an entry is found).

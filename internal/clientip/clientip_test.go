@@ -193,9 +193,9 @@ func FuzzClientIP(f *testing.F) {
 	require.NoError(f, err)
 	unixLn := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
 	f.Fuzz(func(t *testing.T, remote, xff, proto string) {
-		// On a Unix-socket listener, a resolver trusting it answers like
-		// one trusting the peer's IP: a valid address or nothing, and for
-		// an IP peer exactly what r answers.
+		// On a Unix-socket listener, a resolver trusting it answers a
+		// valid address or nothing, and RemoteAddr (the name the client's
+		// socket chose) changes nothing, for either resolver.
 		ureq := (&http.Request{RemoteAddr: remote, Header: http.Header{}}).WithContext(
 			context.WithValue(context.Background(), http.LocalAddrContextKey, unixLn))
 		ureq.Header.Add("X-Forwarded-For", xff)
@@ -203,10 +203,13 @@ func FuzzClientIP(f *testing.F) {
 		if uok && (!uip.IsValid() || uip.Zone() != "" || uip.Is4In6()) {
 			t.Fatalf("ClientIP on a Unix socket = %v: want a valid, unmapped, zone-less address", uip)
 		}
-		if _, isIP := Peer(ureq); isIP {
-			if ip, ok := r.ClientIP(ureq); ip != uip || ok != uok {
-				t.Fatalf("IP peer on a Unix listener: %v %v, want %v %v", uip, uok, ip, ok)
-			}
+		named := ureq.Clone(ureq.Context())
+		named.RemoteAddr = "@"
+		if ip, ok := unixTrusting.ClientIP(named); ip != uip || ok != uok {
+			t.Fatalf("RemoteAddr %q on a Unix listener changed ClientIP: %v %v, want %v %v", remote, uip, uok, ip, ok)
+		}
+		if ip, ok := r.ClientIP(ureq); ok || r.TrustsPeer(ureq) || r.IsHTTPS(ureq) {
+			t.Fatalf("RemoteAddr %q on an untrusted Unix listener: ClientIP %v, or trusted", remote, ip)
 		}
 
 		req := &http.Request{RemoteAddr: remote, Header: http.Header{}}

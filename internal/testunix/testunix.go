@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,7 +18,26 @@ import (
 // URL, to that socket.
 func Serve(tb testing.TB, h http.Handler) *http.Client {
 	tb.Helper()
-	sock := filepath.Join(tb.TempDir(), "app.sock")
+	return serve(tb, h, "")
+}
+
+// ServeNamed is like Serve, but the client's sockets bind themselves to
+// name, a path relative to the working directory, so that the server sees
+// name as each request's RemoteAddr, as it would for a local process that
+// chose it. It changes the working directory to a temporary one for the
+// rest of the test, so the test must not be parallel; each connection
+// replaces the previous one's socket file.
+func ServeNamed(tb testing.TB, h http.Handler, name string) *http.Client {
+	tb.Helper()
+	tb.Chdir(shortTempDir(tb))
+	return serve(tb, h, name)
+}
+
+func serve(tb testing.TB, h http.Handler, name string) *http.Client {
+	tb.Helper()
+	// A short directory: socket paths are limited to about 104 bytes on
+	// some systems, and TempDir's include the test's name.
+	sock := filepath.Join(shortTempDir(tb), "app.sock")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		tb.Fatalf("testunix: listen on %s: %v", sock, err)
@@ -31,11 +51,28 @@ func Serve(tb testing.TB, h http.Handler) *http.Client {
 			tb.Errorf("testunix: serve: %v", err)
 		}
 	})
+	var d net.Dialer
+	if name != "" {
+		d.LocalAddr = &net.UnixAddr{Name: name, Net: "unix"}
+	}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+			if name != "" {
+				_ = os.Remove(name) // left by an earlier connection
+			}
+			return d.DialContext(ctx, "unix", sock)
 		},
 	}
 	tb.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+func shortTempDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "bw")
+	if err != nil {
+		tb.Fatalf("testunix: %v", err)
+	}
+	tb.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
 }

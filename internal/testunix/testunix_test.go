@@ -26,3 +26,16 @@ func TestServeReachesTheHandlerOverAUnixSocket(t *testing.T) {
 	require.Equal(t, "hello /path", string(body))
 	require.Equal(t, "unix", network)
 }
+
+func TestServeNamedShowsTheChosenNameAsRemoteAddr(t *testing.T) {
+	var remote string
+	client := ServeNamed(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		remote = r.RemoteAddr
+	}), "10.9.9.9:1")
+	for range 2 {
+		resp, err := client.Get("http://app/")
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, "10.9.9.9:1", remote)
+	}
+}
