@@ -30,6 +30,8 @@ func FuzzIPKey(f *testing.F) {
 		{"@", "\x00\xff,,, ,"},
 		{"[::1]", "999.999.999.999"},
 		{"", ""},
+		{"[2002:cb00:7109::1]:1", ""},
+		{"10.0.0.1:1", "2001:0:4136:e378:8000:63bf:3fff:fdd2"},
 	}
 	for _, s := range seeds {
 		f.Add(s.remote, s.xff)
@@ -58,7 +60,21 @@ func FuzzIPKey(f *testing.F) {
 		if got == "unknown" {
 			return
 		}
-		if p, err := netip.ParsePrefix(got); err == nil {
+		base, v4only := got, false // transition keys are IPv4 keys in a namespace
+		for _, ns := range []string{"6to4:", "teredo:"} {
+			if rest, ok := strings.CutPrefix(got, ns); ok {
+				base, v4only = rest, true
+			}
+		}
+		if v4only {
+			p, err := netip.ParsePrefix(base)
+			if err != nil {
+				p, err = netip.ParsePrefix(base + "/32")
+			}
+			if err != nil || !p.Addr().Is4() {
+				t.Fatalf("key %q: a transition key must hold an IPv4 address or prefix", got)
+			}
+		} else if p, err := netip.ParsePrefix(got); err == nil {
 			if p.String() != got || p.Masked() != p {
 				t.Fatalf("key %q is not a canonical prefix", got)
 			}

@@ -14,7 +14,7 @@ func TestEventsEqualsIntegerDivision(t *testing.T) {
 		Per(1_000_000_000, time.Second), Per(999_999_937, 7*time.Second).WithBurst(1 << 30),
 		Per(3, 366*24*time.Hour).WithBurst(100),
 		Per(1, 1<<30).WithBurst(1000), Per(1, 1<<40).WithBurst(4), // power-of-two intervals
-		Per(1, 366*24*time.Hour).WithBurst(72), // the largest tolerance a Limit allows, about 2⁶¹
+		Per(1, 366*24*time.Hour).WithBurst(72), // a tolerance of about 2.28e18, near the largest a Limit allows (2⁶¹)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, l := range limits {

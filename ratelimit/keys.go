@@ -47,10 +47,14 @@ type IPKeyConfig struct {
 	// Valid: 1 to 128.
 	//
 	// Two transition forms are keyed by the IPv4 address they embed
-	// instead, grouped like an IPv4 client: 6to4 (2002::/16), where each
-	// IPv4 address owns a whole /48 and so 65,536 /64s, and Teredo
-	// (2001::/32), whose addresses a client can mint at will. The key is
-	// then the same as for the client's IPv4 address.
+	// instead, masked to IPv4Prefix whatever IPv6Prefix is: 6to4
+	// (2002::/16), where each IPv4 address owns a whole /48 and so 65,536
+	// /64s, and Teredo (2001::/32), whose addresses a client can mint at
+	// will. These keys have namespaces of their own ("6to4:203.0.113.9",
+	// "teredo:192.0.2.45"), apart from native IPv4 clients: the relays
+	// that carry return traffic to these ranges are often run by third
+	// parties, and whoever runs one could otherwise spend a native IPv4
+	// client's budget.
 	IPv6Prefix int
 
 	// IPv4Prefix is the prefix length IPv4 clients are grouped by. Default
@@ -93,8 +97,8 @@ func IPKey(cfg IPKeyConfig) (KeyFunc, error) {
 
 // ipKey formats addr masked to its family's prefix length.
 func ipKey(addr netip.Addr, v4, v6 int) string {
-	if a, ok := embeddedIPv4(addr); ok {
-		addr = a
+	if a, ns := embeddedIPv4(addr); ns != "" {
+		return ns + ipKey(a, v4, v6)
 	}
 	bits := v6
 	if addr.Is4() {
@@ -112,19 +116,20 @@ func ipKey(addr netip.Addr, v4, v6 int) string {
 
 // embeddedIPv4 returns the IPv4 address a 6to4 (RFC 3056: 2002:AABB:CCDD::/48
 // for A.B.C.D) or Teredo (RFC 4380: 2001:0000::/32, the client's public
-// address in the last 32 bits, inverted) address stands for.
-func embeddedIPv4(addr netip.Addr) (netip.Addr, bool) {
+// address in the last 32 bits, inverted) address stands for, and the key
+// namespace of its kind; ns is "" for other addresses.
+func embeddedIPv4(addr netip.Addr) (v4 netip.Addr, ns string) {
 	if !addr.Is6() {
-		return netip.Addr{}, false
+		return netip.Addr{}, ""
 	}
 	b := addr.As16()
 	switch {
 	case b[0] == 0x20 && b[1] == 0x02:
-		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), "6to4:"
 	case b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0:
-		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), true
+		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), "teredo:"
 	}
-	return netip.Addr{}, false
+	return netip.Addr{}, ""
 }
 
 // UserKey returns a KeyFunc keyed by the authenticated user, as reported

@@ -35,13 +35,15 @@ func TestIPKey(t *testing.T) {
 		{"an IPv4-mapped IPv6 peer is keyed as IPv4", ratelimit.IPKeyConfig{}, "[::ffff:203.0.113.9]:1", nil, "203.0.113.9"},
 		{"an unparsable peer shares the unknown key", ratelimit.IPKeyConfig{}, "@unix", nil, "unknown"},
 		// Transition addresses are keyed by the IPv4 address they embed.
-		{"a 6to4 client is keyed by its IPv4 address", ratelimit.IPKeyConfig{}, "[2002:cb00:7109::1]:1", nil, "203.0.113.9"},
-		{"every /64 of a 6to4 /48 shares that key", ratelimit.IPKeyConfig{}, "[2002:cb00:7109:ffff:1:2:3:4]:1", nil, "203.0.113.9"},
-		{"a 6to4 client is grouped like IPv4", ratelimit.IPKeyConfig{IPv4Prefix: 24}, "[2002:cb00:7109::1]:1", nil, "203.0.113.0/24"},
+		{"a 6to4 client is keyed by its IPv4 address", ratelimit.IPKeyConfig{}, "[2002:cb00:7109::1]:1", nil, "6to4:203.0.113.9"},
+		{"every /64 of a 6to4 /48 shares that key", ratelimit.IPKeyConfig{}, "[2002:cb00:7109:ffff:1:2:3:4]:1", nil, "6to4:203.0.113.9"},
+		{"a 6to4 client is grouped like IPv4", ratelimit.IPKeyConfig{IPv4Prefix: 24}, "[2002:cb00:7109::1]:1", nil, "6to4:203.0.113.0/24"},
+		{"a strict IPv6 prefix does not apply to 6to4", ratelimit.IPKeyConfig{IPv6Prefix: 32}, "[2002:cb00:7109::1]:1", nil, "6to4:203.0.113.9"},
+		{"6to4 embedding a private address stays apart from that address", ratelimit.IPKeyConfig{}, "[2002:a01:101::1]:1", nil, "6to4:10.1.1.1"},
 		// RFC 4380 encoding, worked example: server 65.54.227.120, flags 0x8000,
 		// port 40000 (63bf inverted), client 192.0.2.45 (3fff:fdd2 inverted).
-		{"a Teredo client is keyed by its public IPv4 address", ratelimit.IPKeyConfig{}, "[2001:0:4136:e378:8000:63bf:3fff:fdd2]:1", nil, "192.0.2.45"},
-		{"a Teredo client cannot mint keys with flags and port", ratelimit.IPKeyConfig{}, "[2001:0:4136:e378:1234:5678:3fff:fdd2]:1", nil, "192.0.2.45"},
+		{"a Teredo client is keyed by its public IPv4 address", ratelimit.IPKeyConfig{}, "[2001:0:4136:e378:8000:63bf:3fff:fdd2]:1", nil, "teredo:192.0.2.45"},
+		{"a Teredo client cannot mint keys with flags and port", ratelimit.IPKeyConfig{}, "[2001:0:4136:e378:1234:5678:3fff:fdd2]:1", nil, "teredo:192.0.2.45"},
 		{"other 2001::/16 addresses are plain IPv6", ratelimit.IPKeyConfig{}, "[2001:db8:1:2::1]:1", nil, "2001:db8:1:2::/64"},
 		// Forwarding headers.
 		{"X-Forwarded-For from an untrusted peer is ignored", ratelimit.IPKeyConfig{}, "203.0.113.9:1", []string{"198.51.100.1"}, "203.0.113.9"},

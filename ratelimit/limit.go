@@ -92,10 +92,11 @@ func (l Limit) Burst() int { return l.burst }
 func (l Limit) Interval() time.Duration { return time.Duration(l.interval) }
 
 // events returns d / l.interval rounded down, for 0 <= d <= l.tol: the
-// number of whole events in d. The high word of d × recip undershoots the
-// quotient by at most one (recip is within one of 2⁶⁴/interval and
-// d < 2⁶², so the error is below d/2⁶⁴ < 1/4), and one integer correction
-// makes it exact, avoiding a 64-bit division on the hot path.
+// number of whole events in d. The high word of d × recip never exceeds
+// the quotient and falls short by at most one (recip is within one of
+// 2⁶⁴/interval, so the error is at most d/2⁶⁴ < 1 for any d < 2⁶³), and
+// one integer correction makes it exact, avoiding a 64-bit division on
+// the hot path.
 func (l *Limit) events(d int64) int {
 	q, _ := bits.Mul64(uint64(d), l.recip)
 	if (q+1)*uint64(l.interval) <= uint64(d) {
