@@ -66,7 +66,8 @@
 // by their /64 (configurable), since one subscriber usually controls a
 // whole /64 and could otherwise rotate addresses to escape the limit;
 // 6to4 and Teredo addresses, which a client can mint in far larger
-// numbers, are keyed by the IPv4 address they embed.
+// numbers, are keyed by the IPv4 address they embed, in namespaces of
+// their own ("6to4:…", "teredo:…").
 // Behind a reverse proxy that reaches the application over a Unix socket,
 // set [IPKeyConfig.TrustUnixSocket]: the socket peer has no address, and
 // without it every client shares the key "unknown".
