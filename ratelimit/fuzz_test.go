@@ -60,19 +60,30 @@ func FuzzIPKey(f *testing.F) {
 		if got == "unknown" {
 			return
 		}
-		base, v4only := got, false // transition keys are IPv4 keys in a namespace
-		for _, ns := range []string{"6to4:", "teredo:"} {
-			if rest, ok := strings.CutPrefix(got, ns); ok {
-				base, v4only = rest, true
+		// Transition keys are IPv4 keys (one address: IPv4Prefix is the
+		// default 32 here) in a namespace of their own.
+		base, ns := got, ""
+		for _, prefix := range []string{"6to4:", "teredo:"} {
+			if rest, ok := strings.CutPrefix(got, prefix); ok {
+				base, ns = rest, prefix
 			}
 		}
-		if v4only {
-			p, err := netip.ParsePrefix(base)
-			if err != nil {
-				p, err = netip.ParsePrefix(base + "/32")
+		if ap, err := netip.ParseAddrPort(remote); err == nil && !isTrusted(ap.Addr().Unmap()) {
+			// The peer is the client: its kind decides the namespace.
+			want := ""
+			switch c := ap.Addr().Unmap(); {
+			case netip.MustParsePrefix("2002::/16").Contains(c):
+				want = "6to4:"
+			case netip.MustParsePrefix("2001::/32").Contains(c):
+				want = "teredo:"
 			}
-			if err != nil || !p.Addr().Is4() {
-				t.Fatalf("key %q: a transition key must hold an IPv4 address or prefix", got)
+			if ns != want {
+				t.Fatalf("client %v got key %q: want namespace %q", ap.Addr(), got, want)
+			}
+		}
+		if ns != "" {
+			if a, err := netip.ParseAddr(base); err != nil || !a.Is4() || a.String() != base {
+				t.Fatalf("key %q: a transition key must hold one canonical IPv4 address", got)
 			}
 		} else if p, err := netip.ParsePrefix(got); err == nil {
 			if p.String() != got || p.Masked() != p {

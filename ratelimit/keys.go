@@ -37,7 +37,9 @@ type IPKeyConfig struct {
 	// entry. Such a peer has no IP address, so without this every client
 	// behind the proxy shares the key "unknown", and one client's traffic
 	// exhausts everybody's budget. Enable it only when the socket file's
-	// permissions admit the proxy alone.
+	// permissions admit the proxy alone. The listener is read from the
+	// request context: middleware in front of the Limiter must not
+	// replace it with an unrelated one.
 	TrustUnixSocket bool
 
 	// IPv6Prefix is the prefix length IPv6 clients are grouped by. Default
@@ -54,7 +56,9 @@ type IPKeyConfig struct {
 	// "teredo:192.0.2.45"), apart from native IPv4 clients: the relays
 	// that carry return traffic to these ranges are often run by third
 	// parties, and whoever runs one could otherwise spend a native IPv4
-	// client's budget.
+	// client's budget. Such an operator can still appear as any embedded
+	// IPv4 address, so these namespaces bound ordinary 6to4 and Teredo
+	// clients, not a hostile relay.
 	IPv6Prefix int
 
 	// IPv4Prefix is the prefix length IPv4 clients are grouped by. Default

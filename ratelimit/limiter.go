@@ -105,7 +105,7 @@ type Limiter struct {
 	limited     http.Handler
 	unavailable http.Handler
 	headers     bool
-	policy      []string // precomputed RateLimit-Policy field value, capacity 1
+	policy      string // precomputed RateLimit-Policy value
 }
 
 type rule struct {
@@ -207,9 +207,7 @@ func New(cfg Config) (*Limiter, error) {
 		}
 		fmt.Fprintf(&policy, "%s;q=%d;w=%d", q, r.Limit.Rate(), ceilSeconds(r.Limit.Period()))
 	}
-	// Shared by every response: the capacity of 1 makes a handler's
-	// Header().Add copy it rather than write into it.
-	l.policy = []string{policy.String()}[:1:1]
+	l.policy = policy.String()
 	return l, nil
 }
 
@@ -333,7 +331,12 @@ const (
 // setHeaders writes the RateLimit-Policy and RateLimit fields of
 // draft-ietf-httpapi-ratelimit-headers-09.
 func (l *Limiter) setHeaders(h http.Header, results []RuleResult) {
-	h[headerPolicy] = l.policy
+	// Fresh slices for every response, since handlers may edit header
+	// values in place, in one allocation: each holds one element and has
+	// capacity one, so neither an edit nor an append reaches the other.
+	vals := make([]string, 2)
+	vals[0] = l.policy
+	h[headerPolicy] = vals[0:1:1]
 	if len(results) == 0 {
 		return
 	}
@@ -348,7 +351,8 @@ func (l *Limiter) setHeaders(h http.Header, results []RuleResult) {
 		b = append(b, ";t="...)
 		b = strconv.AppendInt(b, ceilSeconds(res.ResetAfter), 10)
 	}
-	h[headerRateLimit] = []string{string(b)}
+	vals[1] = string(b)
+	h[headerRateLimit] = vals[1:2:2]
 }
 
 func (l *Limiter) quotedName(name string) string {

@@ -283,8 +283,8 @@ func TestLimiterDecisionsKeptByHooksStayIntact(t *testing.T) {
 }
 
 // TestLimiterHeadersAddedByTheHandlerDoNotLeak checks that a handler
-// adding to the shared, precomputed RateLimit-Policy value does not change
-// what later responses send.
+// adding to, or editing in place, the header values the Limiter set does
+// not change what later responses send.
 func TestLimiterHeadersAddedByTheHandlerDoNotLeak(t *testing.T) {
 	ipKey, err := ratelimit.IPKey(ratelimit.IPKeyConfig{})
 	require.NoError(t, err)
@@ -292,8 +292,12 @@ func TestLimiterHeadersAddedByTheHandlerDoNotLeak(t *testing.T) {
 	calls := 0
 	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		calls++
-		if calls == 1 {
+		switch calls {
+		case 1:
 			w.Header().Add("RateLimit-Policy", `"extra";q=1;w=1`)
+		case 2:
+			w.Header().Values("RateLimit-Policy")[0] = "edited in place"
+			w.Header().Values("RateLimit")[0] = "edited in place"
 		}
 	}))
 	want := `"ip";q=100;w=60`
@@ -302,7 +306,11 @@ func TestLimiterHeadersAddedByTheHandlerDoNotLeak(t *testing.T) {
 	require.Equal(t, []string{want, `"extra";q=1;w=1`}, w.Header().Values("RateLimit-Policy"))
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
-	assert.Equal(t, []string{want}, w.Header().Values("RateLimit-Policy"), "a value added by an earlier handler leaked")
+	require.Equal(t, []string{"edited in place"}, w.Header().Values("RateLimit-Policy"))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	assert.Equal(t, []string{want}, w.Header().Values("RateLimit-Policy"), "a value changed by an earlier handler leaked")
+	assert.Equal(t, []string{`"ip";r=97;t=2`}, w.Header().Values("RateLimit"), "3 events of 0.6 s each spent")
 }
 
 // TestLimiterHandlerAllocations bounds the allocations of an admitted

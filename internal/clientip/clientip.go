@@ -31,7 +31,14 @@
 // can open the socket file can then choose their address, so its
 // permissions must admit only the proxy. The RemoteAddr of such a request
 // is never parsed: it is the name the connecting socket bound itself to,
-// which its owner chooses and may spell like an IP address.
+// which its owner chooses and may spell like an IP address. Two limits
+// follow from reading the listener from the request context. Middleware
+// that replaces the context with one not derived from it
+// (r.WithContext(context.Background())) hides the listener, and the
+// socket's chosen name is then read as an address: keep the server's
+// context. And a listener wrapper that reports a real client address in
+// RemoteAddr while keeping the Unix LocalAddr (the PROXY-protocol
+// libraries in common use rewrite both) is treated as a Unix socket.
 //
 // What it does not do: it cannot tell whether a trusted proxy itself was
 // configured to overwrite or append to the headers. Configure the proxy to
