@@ -74,35 +74,37 @@ type CORSConfig struct {
 // cross-origin requests from being sent. Pair it with [CSRF] to refuse
 // cross-origin state changes, and add the CORS origins that need to POST
 // to [CSRFConfig.TrustedOrigins].
+//
+// Each response gets its own copies of the header value slices, so a
+// handler may edit the values it finds in the header map, even in place,
+// without reaching any other response.
 type CORS struct {
-	exact       map[string][]string // origin -> precomputed Access-Control-Allow-Origin value
+	exact       map[string]bool // allowed origins, in serialized form
 	patterns    []originPattern
 	any         bool
-	credentials []string // nil unless AllowCredentials
+	credentials string // "" unless AllowCredentials
 	methods     []string
-	methodList  []string // for Access-Control-Allow-Methods
+	methodList  string // for Access-Control-Allow-Methods
 	headers     map[string]bool
-	headerList  []string
-	exposed     []string
-	maxAge      []string
+	headerList  string // "" when no header is allowed
+	exposed     string // "" when no header is exposed
+	maxAge      string
 	deny        http.Handler
-
-	varyActual    []string
-	varyPreflight []string
-	star          []string
 }
+
+const (
+	varyActual    = "Origin"
+	varyPreflight = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+)
 
 // NewCORS validates cfg and precomputes the response headers. Errors wrap
 // [ErrInvalidConfig] or [ErrInvalidOrigin].
 func NewCORS(cfg CORSConfig) (*CORS, error) {
 	c := &CORS{
-		exact:         make(map[string][]string, len(cfg.AllowedOrigins)),
-		any:           cfg.InsecureAllowAnyOrigin,
-		deny:          cfg.DeniedHandler,
-		varyActual:    one("Origin"),
-		varyPreflight: one("Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
-		star:          one("*"),
-		headers:       make(map[string]bool),
+		exact:   make(map[string]bool, len(cfg.AllowedOrigins)),
+		any:     cfg.InsecureAllowAnyOrigin,
+		deny:    cfg.DeniedHandler,
+		headers: make(map[string]bool),
 	}
 	if c.deny == nil {
 		c.deny = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +118,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 		if _, _, _, err := checkOrigin(o); err != nil {
 			return nil, fmt.Errorf("CORS AllowedOrigins: %w", err)
 		}
-		c.exact[o] = one(o)
+		c.exact[o] = true
 	}
 	for _, s := range cfg.AllowedOriginPatterns {
 		p, err := parseOriginPattern(s)
@@ -126,7 +128,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 		c.patterns = append(c.patterns, p)
 	}
 	if cfg.AllowCredentials {
-		c.credentials = one("true")
+		c.credentials = "true"
 	}
 	methods := cfg.AllowedMethods
 	if len(methods) == 0 {
@@ -140,7 +142,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 			c.methods = append(c.methods, m)
 		}
 	}
-	c.methodList = one(strings.Join(c.methods, ", "))
+	c.methodList = strings.Join(c.methods, ", ")
 	var names []string
 	for _, h := range cfg.AllowedHeaders {
 		if !isHTTPToken(h) || h == "*" {
@@ -152,7 +154,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 		}
 	}
 	if len(names) > 0 {
-		c.headerList = one(strings.Join(names, ", "))
+		c.headerList = strings.Join(names, ", ")
 	}
 	for _, h := range cfg.ExposedHeaders {
 		if !isHTTPToken(h) || h == "*" {
@@ -160,7 +162,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 		}
 	}
 	if len(cfg.ExposedHeaders) > 0 {
-		c.exposed = one(strings.Join(cfg.ExposedHeaders, ", "))
+		c.exposed = strings.Join(cfg.ExposedHeaders, ", ")
 	}
 	age := cfg.MaxAge
 	if age == 0 {
@@ -169,14 +171,9 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 	if age < 0 || age > 24*time.Hour {
 		return nil, fmt.Errorf("%w: CORS MaxAge %v is outside 0 to 24h", ErrInvalidConfig, cfg.MaxAge)
 	}
-	c.maxAge = one(strconv.FormatInt(int64(age.Seconds()), 10))
+	c.maxAge = strconv.FormatInt(int64(age.Seconds()), 10)
 	return c, nil
 }
-
-// one returns a one-element slice whose capacity is also one, so that
-// appending to it (Header.Add) copies instead of writing into shared
-// memory.
-func one(s string) []string { return []string{s}[:1:1] }
 
 // Allowed reports whether origin, an Origin header value, may read
 // responses. "null" and anything not in serialized form are never allowed.
@@ -186,22 +183,22 @@ func (c *CORS) Allowed(origin string) bool {
 }
 
 // allowOrigin returns the Access-Control-Allow-Origin value for origin.
-func (c *CORS) allowOrigin(origin string) ([]string, bool) {
+func (c *CORS) allowOrigin(origin string) (string, bool) {
 	if c == nil || origin == "" || origin == "null" {
-		return nil, false
+		return "", false
 	}
 	if c.any {
-		return c.star, true
+		return "*", true
 	}
-	if v, ok := c.exact[origin]; ok {
-		return v, true
+	if c.exact[origin] {
+		return origin, true
 	}
 	for _, p := range c.patterns {
 		if p.match(origin) {
-			return []string{origin}, true
+			return origin, true
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 // Handler returns middleware that answers CORS preflight requests itself
@@ -222,14 +219,15 @@ func (c *CORS) Handler(next http.Handler) http.Handler {
 			c.preflight(w, r, origin)
 			return
 		}
-		addVary(hdr, c.varyActual)
+		vs := values{all: make([]string, 4)}
+		vs.addVary(hdr, varyActual)
 		if v, ok := c.allowOrigin(origin); ok {
-			hdr["Access-Control-Allow-Origin"] = v
-			if c.credentials != nil {
-				hdr["Access-Control-Allow-Credentials"] = c.credentials
+			vs.set(hdr, "Access-Control-Allow-Origin", v)
+			if c.credentials != "" {
+				vs.set(hdr, "Access-Control-Allow-Credentials", c.credentials)
 			}
-			if c.exposed != nil {
-				hdr["Access-Control-Expose-Headers"] = c.exposed
+			if c.exposed != "" {
+				vs.set(hdr, "Access-Control-Expose-Headers", c.exposed)
 			}
 		}
 		next.ServeHTTP(w, r)
@@ -238,21 +236,22 @@ func (c *CORS) Handler(next http.Handler) http.Handler {
 
 func (c *CORS) preflight(w http.ResponseWriter, r *http.Request, origin string) {
 	hdr := w.Header()
-	addVary(hdr, c.varyPreflight)
+	vs := values{all: make([]string, 6)}
+	vs.addVary(hdr, varyPreflight)
 	v, ok := c.allowOrigin(origin)
 	if !ok || !c.methodAllowed(r.Header.Get("Access-Control-Request-Method")) || !c.headersAllowed(r.Header.Values("Access-Control-Request-Headers")) {
 		c.deny.ServeHTTP(w, r)
 		return
 	}
-	hdr["Access-Control-Allow-Origin"] = v
-	if c.credentials != nil {
-		hdr["Access-Control-Allow-Credentials"] = c.credentials
+	vs.set(hdr, "Access-Control-Allow-Origin", v)
+	if c.credentials != "" {
+		vs.set(hdr, "Access-Control-Allow-Credentials", c.credentials)
 	}
-	hdr["Access-Control-Allow-Methods"] = c.methodList
-	if c.headerList != nil {
-		hdr["Access-Control-Allow-Headers"] = c.headerList
+	vs.set(hdr, "Access-Control-Allow-Methods", c.methodList)
+	if c.headerList != "" {
+		vs.set(hdr, "Access-Control-Allow-Headers", c.headerList)
 	}
-	hdr["Access-Control-Max-Age"] = c.maxAge
+	vs.set(hdr, "Access-Control-Max-Age", c.maxAge)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -287,16 +286,16 @@ func (c *CORS) headersAllowed(lines []string) bool {
 // addVary adds v to the Vary header without dropping existing values,
 // and without duplicating it when an inner or outer middleware already
 // added it.
-func addVary(hdr http.Header, v []string) {
+func (vs *values) addVary(hdr http.Header, v string) {
 	old := hdr["Vary"]
 	if len(old) == 0 {
-		hdr["Vary"] = v
+		vs.set(hdr, "Vary", v)
 		return
 	}
-	if slices.Contains(old, v[0]) {
+	if slices.Contains(old, v) {
 		return
 	}
-	hdr["Vary"] = append(old, v[0])
+	hdr["Vary"] = append(old, v)
 }
 
 // isHTTPToken reports whether s is an RFC 9110 token.

@@ -25,16 +25,14 @@ const (
 // [Headers.Handler]. The zero value is not usable: its Handler method
 // panics rather than serve responses without headers.
 //
-// Header values are computed once and the same backing slices are put
-// into every response's header map, so a request costs only the
-// nonce-bearing CSP string. Handlers may replace or add values with
-// Header().Set and Header().Add as usual, but must not write into a slice
-// obtained from the map (w.Header()["X"][0] = …), which would change it for
-// every later response.
+// Header values are computed once. Each response gets its own copies of
+// the value slices, in one allocation, so a handler may edit the values it
+// finds in the header map, even in place, without reaching any other
+// response.
 type Headers struct {
-	static   []field  // headers sent on every response
-	hsts     []string // nil when disabled
-	xfo      []string // X-Frame-Options, nil when frame-ancestors lists hosts
+	static   []field // headers sent on every response
+	hsts     string  // "" when disabled
+	xfo      string  // X-Frame-Options, "" when frame-ancestors lists hosts
 	enforced *compiledPolicy
 	ro       *compiledPolicy
 	nonce    bool // enforced or ro contains the Nonce placeholder
@@ -49,9 +47,14 @@ type Headers struct {
 }
 
 type field struct {
-	key string
-	val []string // len == cap, so an Add by a handler copies
+	key string // canonical form
+	val string
 }
+
+// maxValues is how many header values a Headers sets on one response at
+// most beyond its static ones: HSTS, X-Frame-Options and two static CSP
+// headers.
+const maxValues = 4
 
 // New validates cfg and precomputes every header value. The error wraps
 // [ErrInvalidConfig] or [ErrInvalidPolicy] and names the field at fault.
@@ -117,16 +120,14 @@ func (h *Headers) init() error {
 		}
 		h.ro = c
 	}
-	if xfo != "" {
-		h.xfo = one(xfo)
-	}
+	h.xfo = xfo
 	h.add("X-Content-Type-Options", "nosniff")
 
 	// Strict-Transport-Security.
 	if v, err := hstsValue(cfg.HSTS); err != nil {
 		return err
-	} else if v != "" {
-		h.hsts = []string{v}
+	} else {
+		h.hsts = v
 	}
 	if cfg.RedirectHost != "" {
 		if !cfg.RedirectHTTP {
@@ -186,7 +187,7 @@ func (h *Headers) init() error {
 }
 
 func (h *Headers) add(key, value string) {
-	h.static = append(h.static, field{textproto.CanonicalMIMEHeaderKey(key), one(value)})
+	h.static = append(h.static, field{textproto.CanonicalMIMEHeaderKey(key), value})
 }
 
 // compile validates p, checks its report-to against the configured
@@ -246,20 +247,23 @@ func (h *Headers) Handler(next http.Handler) http.Handler {
 func (h *Headers) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	https := r.TLS != nil || h.proxies && h.resolver.IsHTTPS(r)
 	hdr := w.Header()
+	// This response's own value slices, in one allocation: a handler that
+	// edits a value in place must not change it for later responses.
+	vs := values{all: make([]string, len(h.static)+maxValues)}
 	for i := range h.static {
-		hdr[h.static[i].key] = h.static[i].val
+		vs.set(hdr, h.static[i].key, h.static[i].val)
 	}
-	if https && h.hsts != nil {
-		hdr[hdrHSTS] = h.hsts
+	if https && h.hsts != "" {
+		vs.set(hdr, hdrHSTS, h.hsts)
 	}
-	if h.xfo != nil {
-		hdr[hdrXFO] = h.xfo
+	if h.xfo != "" {
+		vs.set(hdr, hdrXFO, h.xfo)
 	} else {
 		// An outer Headers may have sent DENY; this one's frame-ancestors
 		// (see WithCSP) decides.
 		delete(hdr, hdrXFO)
 	}
-	r = h.setCSP(hdr, r)
+	r = h.setCSP(hdr, r, &vs)
 	if h.redirect && !https {
 		// The redirect's small HTML body gets the policy too.
 		h.redirectToHTTPS(w, r)
@@ -270,10 +274,10 @@ func (h *Headers) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 
 // setCSP sets the policy headers and, when a policy uses the nonce,
 // returns r with the nonce in its context.
-func (h *Headers) setCSP(hdr http.Header, r *http.Request) *http.Request {
+func (h *Headers) setCSP(hdr http.Header, r *http.Request, vs *values) *http.Request {
 	if !h.nonce {
-		setStatic(hdr, hdrCSP, h.enforced)
-		setStatic(hdr, hdrCSPReportOnly, h.ro)
+		vs.setPolicy(hdr, hdrCSP, h.enforced)
+		vs.setPolicy(hdr, hdrCSPReportOnly, h.ro)
 		return r
 	}
 	st := stateFrom(r.Context())
@@ -321,12 +325,28 @@ func (h *Headers) render(st *requestState, nonce string) {
 	}
 }
 
-func setStatic(hdr http.Header, key string, c *compiledPolicy) {
+// values hands out one response's header value slices from one array.
+// Each slice holds one value and has capacity one, so neither an edit in
+// place nor an append (Header.Add) reaches another.
+type values struct {
+	all []string
+	n   int
+}
+
+// set sets hdr[key] to a fresh one-value slice holding v.
+func (vs *values) set(hdr http.Header, key, v string) {
+	vs.all[vs.n] = v
+	hdr[key] = vs.all[vs.n : vs.n+1 : vs.n+1]
+	vs.n++
+}
+
+// setPolicy sets a nonce-free policy, or deletes key when there is none.
+func (vs *values) setPolicy(hdr http.Header, key string, c *compiledPolicy) {
 	if c == nil {
 		delete(hdr, key)
 		return
 	}
-	hdr[key] = c.parts[:1:1]
+	vs.set(hdr, key, c.parts[0])
 }
 
 // redirectToHTTPS sends the client to the same path over https. The

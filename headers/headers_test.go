@@ -489,3 +489,107 @@ func TestEverySentValueIsASingleCleanLine(t *testing.T) {
 		assert.False(t, strings.ContainsAny(vs[0], "\r\n\x00"), "%s: %q", k, vs[0])
 	}
 }
+
+// TestEditsInPlaceDoNotLeakIntoLaterResponses has the first response's
+// handler overwrite, in place, every value the middleware set (as a
+// handler relaxing X-Frame-Options or the CSP for one page might), and
+// checks the next responses still carry the configured values.
+func TestEditsInPlaceDoNotLeakIntoLaterResponses(t *testing.T) {
+	edit := func(w http.ResponseWriter) {
+		for _, v := range w.Header() {
+			for i := range v {
+				v[i] = "edited"
+			}
+		}
+	}
+	check := func(t *testing.T, h http.Handler, newReq func() *http.Request) {
+		t.Helper()
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, newReq())
+		want := first.Header().Clone()
+		require.NotEmpty(t, want)
+		for range 2 {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, newReq())
+			assert.Equal(t, want, rec.Header(), "an in-place edit by an earlier handler leaked")
+		}
+	}
+
+	t.Run("Headers", func(t *testing.T) {
+		hs, err := headers.New(headers.Config{CSP: headers.Policy{headers.DefaultSrc: {headers.Self}, headers.FrameAncestors: {headers.None}}})
+		require.NoError(t, err)
+		editing := true
+		h := hs.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if editing {
+				edit(w)
+				editing = false
+			}
+		}))
+		newReq := func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "https://example.com/", nil)
+			r.TLS = &tls.ConnectionState{} // so HSTS is sent too
+			return r
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, newReq()) // the editing response
+		require.Equal(t, "edited", rec.Header().Get("X-Frame-Options"))
+		check(t, h, newReq)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, newReq())
+		assert.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
+		assert.NotEmpty(t, rec.Header().Get("Strict-Transport-Security"))
+		assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'")
+	})
+	t.Run("CORS", func(t *testing.T) {
+		c, err := headers.NewCORS(headers.CORSConfig{
+			AllowedOrigins: []string{"https://app.example.com"}, AllowCredentials: true,
+			AllowedHeaders: []string{"Content-Type"}, ExposedHeaders: []string{"X-Request-Id"},
+		})
+		require.NoError(t, err)
+		for _, preflight := range []bool{false, true} {
+			editing := true
+			h := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if editing {
+					edit(w)
+					editing = false
+				}
+			}))
+			newReq := func() *http.Request {
+				r := httptest.NewRequest(http.MethodGet, "/", nil)
+				if preflight {
+					r.Method = http.MethodOptions
+					r.Header.Set("Access-Control-Request-Method", http.MethodPost)
+					r.Header.Set("Access-Control-Request-Headers", "content-type")
+				}
+				r.Header.Set("Origin", "https://app.example.com")
+				return r
+			}
+			if preflight { // preflights never reach the handler: edit from outside
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, newReq())
+				edit(rec)
+			} else {
+				h.ServeHTTP(httptest.NewRecorder(), newReq())
+			}
+			check(t, h, newReq)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, newReq())
+			assert.Equal(t, "https://app.example.com", rec.Header().Get("Access-Control-Allow-Origin"), "preflight=%v", preflight)
+		}
+	})
+	t.Run("NoStore", func(t *testing.T) {
+		editing := true
+		h := headers.NoStore(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if editing {
+				edit(w)
+				editing = false
+			}
+		}))
+		newReq := func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }
+		h.ServeHTTP(httptest.NewRecorder(), newReq())
+		check(t, h, newReq)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, newReq())
+		assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	})
+}

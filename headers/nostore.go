@@ -8,9 +8,8 @@ import "net/http"
 // logout, the back button or a shared computer's cache must not show the
 // previous user's pages. A handler may still replace the header.
 func NoStore(next http.Handler) http.Handler {
-	v := one("no-store")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()["Cache-Control"] = v
+		w.Header()["Cache-Control"] = []string{"no-store"} // the response's own, so an edit stays in it
 		next.ServeHTTP(w, r)
 	})
 }
