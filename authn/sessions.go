@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bulwark-go/bulwark/internal/clientip"
 )
 
 // SessionConfig configures [NewSessions]. The zero SessionConfig is safe:
@@ -83,8 +84,9 @@ type SessionConfig struct {
 	AllowBearer bool
 
 	// ClientIP returns the client address recorded at creation for the
-	// "your sessions" list. Default: the host part of r.RemoteAddr. Behind
-	// a proxy, pass a function that honours only trusted proxies.
+	// "your sessions" list. Default: the socket peer's IP address, or ""
+	// for a peer that has none (a Unix socket). Behind a proxy, pass a
+	// function that honours only trusted proxies.
 	ClientIP func(r *http.Request) string
 
 	// Now returns the current time. Default time.Now. For tests.
@@ -469,13 +471,14 @@ func (m *Sessions) checkLogin(userID string, methods SessionMethod, data map[str
 
 var errSessionDataUTF8 = errors.New("authn: session data keys and values must be valid UTF-8")
 
-// sessionRemoteIP is the default ClientIP: the socket peer.
+// sessionRemoteIP is the default ClientIP: the socket peer's IP address,
+// or "" when it has none (a Unix socket, whose RemoteAddr is a name its
+// client chose).
 func sessionRemoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if a, ok := clientip.Peer(r); ok {
+		return a.String()
 	}
-	return host
+	return ""
 }
 
 // sessionTruncate cuts s to at most n bytes of valid UTF-8.

@@ -3,6 +3,7 @@ package authn_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -414,6 +415,23 @@ func TestSessionListShowsDevices(t *testing.T) {
 	require.Equal(t, "198.51.100.9", list[0].IP)
 	require.True(t, strings.HasPrefix(list[0].UserAgent, "Firefox/140 "))
 	require.Len(t, list[0].UserAgent, 256, "User-Agent is truncated")
+}
+
+// TestSessionListRecordsNoAddressForAUnixSocketPeer: on a Unix-socket
+// listener RemoteAddr is a name the client chose, which may look like an
+// address; the default ClientIP must not record it as one.
+func TestSessionListRecordsNoAddressForAUnixSocketPeer(t *testing.T) {
+	m := authn.MustNewSessions(authn.SessionConfig{})
+	r := httptest.NewRequest("POST", "https://example.com/login", nil)
+	r.RemoteAddr = "10.9.9.9:1"
+	la := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
+	r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, la))
+	_, err := m.Create(httptest.NewRecorder(), r, authn.SessionLogin{UserID: "alice"})
+	require.NoError(t, err)
+	list, err := m.List(context.Background(), "alice")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Empty(t, list[0].IP)
 }
 
 func TestSessionDataIsBounded(t *testing.T) {
