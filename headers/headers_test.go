@@ -502,6 +502,16 @@ func TestEditsInPlaceDoNotLeakIntoLaterResponses(t *testing.T) {
 			}
 		}
 	}
+	// editFirst wraps a handler that edits the first response it sees.
+	editFirst := func(wrap func(http.Handler) http.Handler) http.Handler {
+		editing := true
+		return wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if editing {
+				edit(w)
+				editing = false
+			}
+		}))
+	}
 	check := func(t *testing.T, h http.Handler, newReq func() *http.Request) {
 		t.Helper()
 		first := httptest.NewRecorder()
@@ -518,13 +528,7 @@ func TestEditsInPlaceDoNotLeakIntoLaterResponses(t *testing.T) {
 	t.Run("Headers", func(t *testing.T) {
 		hs, err := headers.New(headers.Config{CSP: headers.Policy{headers.DefaultSrc: {headers.Self}, headers.FrameAncestors: {headers.None}}})
 		require.NoError(t, err)
-		editing := true
-		h := hs.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			if editing {
-				edit(w)
-				editing = false
-			}
-		}))
+		h := editFirst(hs.Handler)
 		newReq := func() *http.Request {
 			r := httptest.NewRequest(http.MethodGet, "https://example.com/", nil)
 			r.TLS = &tls.ConnectionState{} // so HSTS is sent too
@@ -547,13 +551,7 @@ func TestEditsInPlaceDoNotLeakIntoLaterResponses(t *testing.T) {
 		})
 		require.NoError(t, err)
 		for _, preflight := range []bool{false, true} {
-			editing := true
-			h := c.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				if editing {
-					edit(w)
-					editing = false
-				}
-			}))
+			h := editFirst(c.Handler)
 			newReq := func() *http.Request {
 				r := httptest.NewRequest(http.MethodGet, "/", nil)
 				if preflight {
@@ -578,13 +576,7 @@ func TestEditsInPlaceDoNotLeakIntoLaterResponses(t *testing.T) {
 		}
 	})
 	t.Run("NoStore", func(t *testing.T) {
-		editing := true
-		h := headers.NoStore(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			if editing {
-				edit(w)
-				editing = false
-			}
-		}))
+		h := editFirst(headers.NoStore)
 		newReq := func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }
 		h.ServeHTTP(httptest.NewRecorder(), newReq())
 		check(t, h, newReq)
