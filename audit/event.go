@@ -63,7 +63,7 @@ type Target struct {
 //
 // Metadata holds extra string attributes. Keys that look sensitive
 // (password, token, secret, cookie, …) are replaced by "[REDACTED]" by a
-// [Logger] before any sink sees the event; see [Redactor]. Never put
+// [Logger] before any sink sees the event; see [IsSensitiveKey]. Never put
 // secrets, full URLs with query strings (use [RedactURL]) or request bodies
 // into an Event.
 type Event struct {
