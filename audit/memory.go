@@ -18,7 +18,6 @@ type MemorySink struct {
 	max     int
 	ring    []Event // grows to max, then wraps
 	start   int     // index of the oldest event
-	n       int
 	evicted uint64
 }
 
@@ -38,9 +37,8 @@ func (s *MemorySink) Write(_ context.Context, e Event) error {
 	e.Metadata = maps.Clone(e.Metadata)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.n < s.max {
+	if len(s.ring) < s.max {
 		s.ring = append(s.ring, e)
-		s.n++
 		return nil
 	}
 	s.ring[s.start] = e
@@ -53,7 +51,7 @@ func (s *MemorySink) Write(_ context.Context, e Event) error {
 func (s *MemorySink) Events() []Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Event, s.n)
+	out := make([]Event, len(s.ring))
 	for i := range out {
 		e := s.ring[(s.start+i)%len(s.ring)]
 		e.Metadata = maps.Clone(e.Metadata)
@@ -66,7 +64,7 @@ func (s *MemorySink) Events() []Event {
 func (s *MemorySink) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.n
+	return len(s.ring)
 }
 
 // Evicted returns how many events were pushed out because the sink was
