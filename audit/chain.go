@@ -76,7 +76,7 @@ type ChainSink struct {
 	mac     opaque.Box[hash.Hash] // boxed: an HMAC's state holds the key
 	seq     uint64
 	prev    [32]byte
-	hdr     [len(chainLabel) + 32]byte // chainLabel ‖ prev, the MAC prefix
+	hdr     [len(chainLabel) + 32]byte // chainLabel (set once) ‖ prev, the MAC prefix
 	sum     [32]byte
 	buf     []byte
 	broken  bool
@@ -107,6 +107,7 @@ func NewChain(cfg ChainConfig) (*ChainSink, error) {
 		buf:     make([]byte, 0, 1024),
 		onCheck: cfg.OnCheckpoint,
 	}
+	copy(c.hdr[:], chainLabel)
 	if cfg.OnCheckpoint != nil {
 		c.every = uint64(cfg.CheckpointEvery)
 	}
@@ -134,7 +135,6 @@ func (c *ChainSink) Write(_ context.Context, e Event) error {
 	b = AppendJSON(b, e)
 	mac := *c.mac.Get()
 	mac.Reset()
-	copy(c.hdr[:], chainLabel)
 	copy(c.hdr[len(chainLabel):], c.prev[:])
 	mac.Write(c.hdr[:])
 	mac.Write(b)
