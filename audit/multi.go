@@ -43,13 +43,7 @@ func (m *MultiSink) Write(ctx context.Context, e Event) error {
 	if len(m.sinks) == 0 {
 		return errNoSinks
 	}
-	var errs []error
-	for i, s := range m.sinks {
-		if err := s.Write(ctx, e); err != nil {
-			errs = append(errs, fmt.Errorf("audit: sink %d: %w", i, err))
-		}
-	}
-	return errors.Join(errs...)
+	return m.each(func(s Sink) error { return s.Write(ctx, e) })
 }
 
 // Flush flushes every sink that is a [Flusher].
