@@ -32,6 +32,21 @@ func (g *gateSink) Write(ctx context.Context, e Event) error {
 
 func ev(id string) Event { return Event{Action: ActionLoginFailed, Target: Target{ID: id}} }
 
+// fullAsync returns an AsyncSink with cfg and QueueSize 1 over a new
+// gateSink, with its background writer held inside the gate writing event
+// "0" and event "1" filling the queue, so the next Write finds no room.
+func fullAsync(t *testing.T, cfg AsyncConfig) (*AsyncSink, *gateSink) {
+	t.Helper()
+	g := newGateSink()
+	cfg.Sink, cfg.QueueSize = g, 1
+	s, err := NewAsync(cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), ev("0")))
+	<-g.entered
+	require.NoError(t, s.Write(context.Background(), ev("1"))) // fills the queue
+	return s, g
+}
+
 func ids(events []Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
@@ -125,17 +140,12 @@ func TestAsyncDropModeCountsAndReportsEveryDrop(t *testing.T) {
 }
 
 func TestAsyncBlockModeHonoursContext(t *testing.T) {
-	g := newGateSink()
 	drops := 0
-	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 1, OnDrop: func(Event, uint64) { drops++ }})
-	require.NoError(t, err)
-	require.NoError(t, s.Write(context.Background(), ev("0")))
-	<-g.entered
-	require.NoError(t, s.Write(context.Background(), ev("1"))) // fills the queue
+	s, g := fullAsync(t, AsyncConfig{OnDrop: func(Event, uint64) { drops++ }})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = s.Write(ctx, ev("2"))
+	err := s.Write(ctx, ev("2"))
 	require.ErrorIs(t, err, ErrDropped)
 	require.ErrorIs(t, err, context.Canceled)
 	require.Equal(t, 1, drops)
@@ -146,12 +156,7 @@ func TestAsyncBlockModeHonoursContext(t *testing.T) {
 }
 
 func TestAsyncCloseWakesBlockedWriters(t *testing.T) {
-	g := newGateSink()
-	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 1})
-	require.NoError(t, err)
-	require.NoError(t, s.Write(context.Background(), ev("0")))
-	<-g.entered
-	require.NoError(t, s.Write(context.Background(), ev("1")))
+	s, g := fullAsync(t, AsyncConfig{})
 
 	blocked := make(chan error)
 	go func() { blocked <- s.Write(context.Background(), ev("2")) }()
@@ -283,12 +288,7 @@ func TestAsyncCopiesMetadata(t *testing.T) {
 }
 
 func TestAsyncBlockedWriterProceedsWhenRoomFreesUp(t *testing.T) {
-	g := newGateSink()
-	s, err := NewAsync(AsyncConfig{Sink: g, QueueSize: 1})
-	require.NoError(t, err)
-	require.NoError(t, s.Write(context.Background(), ev("0")))
-	<-g.entered
-	require.NoError(t, s.Write(context.Background(), ev("1")))
+	s, g := fullAsync(t, AsyncConfig{})
 
 	blocked := make(chan error)
 	go func() { blocked <- s.Write(context.Background(), ev("2")) }()
