@@ -13,7 +13,7 @@ import (
 // with replay and attempt records in Redis (three round trips: attempt,
 // compare-and-set, reset).
 func BenchmarkVerifyRedis(b *testing.B) {
-	store := newStoreB(b)
+	store := newStore(b)
 	const users = 1024
 	ids := make([]string, users)
 	for i := range ids {

@@ -2,8 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -25,9 +23,7 @@ func newRedis(t testing.TB) *redis.Client {
 
 // newStore returns a Store under a fresh random key prefix and deletes its
 // keys when the test ends (never FLUSHDB: other packages share the database).
-func newStore(t *testing.T) *redisstore.Store { return newStoreB(t) }
-
-func newStoreB(t testing.TB) *redisstore.Store {
+func newStore(t testing.TB) *redisstore.Store {
 	t.Helper()
 	rdb := newRedis(t)
 	prefix := testredis.Prefix(t, rdb, "totp")
@@ -69,9 +65,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 func TestKeysDoNotContainTheUserIdentifier(t *testing.T) {
 	ctx := context.Background()
 	rdb := newRedis(t)
-	var r [8]byte
-	_, _ = rand.Read(r[:])
-	prefix := "bulwark-test:totp:" + hex.EncodeToString(r[:]) + ":"
+	prefix := testredis.Prefix(t, rdb, "totp")
 	s, err := redisstore.New(rdb, redisstore.Config{KeyPrefix: prefix})
 	require.NoError(t, err)
 	user := "alice@example.com"
@@ -80,7 +74,6 @@ func TestKeysDoNotContainTheUserIdentifier(t *testing.T) {
 	require.NoError(t, s.SetBackupCodes(ctx, user, [][]byte{[]byte("h")}))
 	keys, err := rdb.Keys(ctx, prefix+"*").Result()
 	require.NoError(t, err)
-	t.Cleanup(func() { rdb.Del(context.Background(), keys...) })
 	require.Len(t, keys, 2)
 	for _, k := range keys {
 		require.NotContains(t, k, "alice")
@@ -124,17 +117,9 @@ func TestAttemptRejectsNonsenseLimits(t *testing.T) {
 func TestKeysExpire(t *testing.T) {
 	ctx := context.Background()
 	rdb := newRedis(t)
-	var r [8]byte
-	_, _ = rand.Read(r[:])
-	prefix := "bulwark-test:totp:" + hex.EncodeToString(r[:]) + ":"
+	prefix := testredis.Prefix(t, rdb, "totp")
 	s, err := redisstore.New(rdb, redisstore.Config{KeyPrefix: prefix})
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		keys, _ := rdb.Keys(context.Background(), prefix+"*").Result()
-		if len(keys) > 0 {
-			rdb.Del(context.Background(), keys...)
-		}
-	})
 
 	ttlOf := func(kind string) time.Duration {
 		t.Helper()
