@@ -55,7 +55,7 @@ func (m *MemoryRefreshStore) Create(ctx context.Context, f RefreshFamily, token 
 	m.creates++
 	if m.creates%64 == 0 {
 		for _, fam := range m.families {
-			if refreshReason(&fam.f, now, lim.Idle) != 0 {
+			if sessionValidAt(fam.f.ExpiresAt, fam.f.LastUsed, now, lim.Idle) != 0 {
 				m.deleteLocked(fam)
 			}
 		}
@@ -70,7 +70,7 @@ func (m *MemoryRefreshStore) Create(ctx context.Context, f RefreshFamily, token 
 		if fam == nil {
 			return true
 		}
-		if refreshReason(&fam.f, now, lim.Idle) != 0 {
+		if sessionValidAt(fam.f.ExpiresAt, fam.f.LastUsed, now, lim.Idle) != 0 {
 			m.deleteFamilyLocked(fam)
 			return true
 		}
@@ -117,7 +117,7 @@ func (m *MemoryRefreshStore) Rotate(ctx context.Context, token, next, access Ses
 		return RefreshFamily{}, SessionReasonUnknown, nil
 	}
 	prev := fam.f
-	reason := refreshReason(&fam.f, now, lim.Idle)
+	reason := sessionValidAt(fam.f.ExpiresAt, fam.f.LastUsed, now, lim.Idle)
 	if reason == 0 && fam.current != token {
 		reason = SessionReasonReused
 	}

@@ -72,14 +72,3 @@ type RefreshStore interface {
 	// AccessIDs.
 	RevokeUser(ctx context.Context, userID string) ([]SessionID, error)
 }
-
-// refreshReason reports why f is invalid at now, or 0.
-func refreshReason(f *RefreshFamily, now time.Time, idle time.Duration) SessionReason {
-	if !now.Before(f.ExpiresAt) {
-		return SessionReasonAbsolute
-	}
-	if !now.Before(f.LastUsed.Add(idle)) {
-		return SessionReasonIdle
-	}
-	return 0
-}

@@ -138,7 +138,7 @@ func (m *MemorySessionStore) liveLocked(id SessionID, now time.Time) bool {
 	if e == nil {
 		return false
 	}
-	if sessionValidAt(&e.s, time.Unix(0, e.lastSeen.Load()), now, e.idle) != 0 {
+	if sessionValidAt(e.s.ExpiresAt, time.Unix(0, e.lastSeen.Load()), now, e.idle) != 0 {
 		delete(sh.m, id)
 		return false
 	}
@@ -171,7 +171,7 @@ func (m *MemorySessionStore) sweepLocked(i int, now time.Time) {
 	var dead []*sessionMemEntry
 	sh.mu.Lock()
 	for id, e := range sh.m {
-		if sessionValidAt(&e.s, time.Unix(0, e.lastSeen.Load()), now, e.idle) != 0 {
+		if sessionValidAt(e.s.ExpiresAt, time.Unix(0, e.lastSeen.Load()), now, e.idle) != 0 {
 			delete(sh.m, id)
 			dead = append(dead, e)
 		}
@@ -192,7 +192,7 @@ func (m *MemorySessionStore) Validate(ctx context.Context, id SessionID, now tim
 		return Session{}, SessionReasonUnknown, nil
 	}
 	last := e.lastSeen.Load()
-	if r := sessionValidAt(&e.s, time.Unix(0, last), now, lim.Idle); r != 0 {
+	if r := sessionValidAt(e.s.ExpiresAt, time.Unix(0, last), now, lim.Idle); r != 0 {
 		sh.mu.RUnlock()
 		return Session{}, r, nil
 	}
@@ -218,7 +218,7 @@ func (m *MemorySessionStore) Replace(ctx context.Context, old SessionID, s Sessi
 	sh.mu.Lock()
 	e := sh.m[old]
 	ok := e != nil && e.s.UserID == s.UserID &&
-		sessionValidAt(&e.s, time.Unix(0, e.lastSeen.Load()), now, lim.Idle) == 0
+		sessionValidAt(e.s.ExpiresAt, time.Unix(0, e.lastSeen.Load()), now, lim.Idle) == 0
 	if ok {
 		delete(sh.m, old)
 	}
@@ -283,7 +283,7 @@ func (m *MemorySessionStore) List(ctx context.Context, userID string, now time.T
 		e := sh.m[ref.id]
 		if e != nil {
 			last := time.Unix(0, e.lastSeen.Load())
-			if sessionValidAt(&e.s, last, now, lim.Idle) == 0 {
+			if sessionValidAt(e.s.ExpiresAt, last, now, lim.Idle) == 0 {
 				s := e.s
 				s.LastSeen = last
 				s.Data = maps.Clone(s.Data)

@@ -64,12 +64,13 @@ type SessionStore interface {
 	List(ctx context.Context, userID string, now time.Time, lim SessionLimits) ([]Session, error)
 }
 
-// sessionValidAt reports why s is invalid at now given its last use, or 0.
-func sessionValidAt(s *Session, lastSeen, now time.Time, idle time.Duration) SessionReason {
-	if !now.Before(s.ExpiresAt) {
+// sessionValidAt reports why a session or refresh family with absolute
+// expiry expires and last use last is invalid at now, or 0.
+func sessionValidAt(expires, last, now time.Time, idle time.Duration) SessionReason {
+	if !now.Before(expires) {
 		return SessionReasonAbsolute
 	}
-	if !now.Before(lastSeen.Add(idle)) {
+	if !now.Before(last.Add(idle)) {
 		return SessionReasonIdle
 	}
 	return 0
