@@ -4,7 +4,6 @@ package redisstore
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -68,20 +67,13 @@ func (s *RefreshStore) key(kind string, id authn.SessionID) string {
 	return s.prefix + kind + hex.EncodeToString(id[:])
 }
 
-func (s *RefreshStore) userKey(user string) string {
-	h := sha256.Sum256([]byte(user))
-	return s.prefix + "u:" + hex.EncodeToString(h[:16])
-}
+func (s *RefreshStore) userKey(user string) string { return userKey(s.prefix+"u:", user) }
 
 // Create implements [authn.RefreshStore].
 func (s *RefreshStore) Create(ctx context.Context, f authn.RefreshFamily, token authn.SessionID, lim authn.RefreshLimits) ([]authn.SessionID, error) {
-	data := ""
-	if len(f.Data) > 0 {
-		b, err := json.Marshal(f.Data)
-		if err != nil {
-			return nil, err
-		}
-		data = string(b)
+	data, err := encodeData(f.Data)
+	if err != nil {
+		return nil, err
 	}
 	keys := []string{s.key("f:", f.ID), s.key("l:", f.ID), s.key("t:", token), s.userKey(f.UserID)}
 	res, err := s.create.Run(ctx, s.c, keys,
@@ -156,11 +148,8 @@ func (s *RefreshStore) RevokeUser(ctx context.Context, userID string) ([]authn.S
 var errRefreshCorrupt = errors.New("redisstore: corrupt refresh family record")
 
 func refreshParseID(s string) (authn.SessionID, error) {
-	var id authn.SessionID
-	if len(s) != 2*len(id) {
-		return id, errRefreshCorrupt
-	}
-	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+	id, ok := sessionParseMember(s)
+	if !ok {
 		return id, errRefreshCorrupt
 	}
 	return id, nil

@@ -77,13 +77,35 @@ func NewSessionStore(cfg SessionStoreConfig) (*SessionStore, error) {
 
 func sessionMember(id authn.SessionID) string { return hex.EncodeToString(id[:]) }
 
+// sessionParseMember decodes the text form written by sessionMember.
+func sessionParseMember(m string) (authn.SessionID, bool) {
+	var id authn.SessionID
+	if len(m) != 2*len(id) {
+		return id, false
+	}
+	_, err := hex.Decode(id[:], []byte(m))
+	return id, err == nil
+}
+
 func (s *SessionStore) sessionKey(id authn.SessionID) string { return s.prefix + sessionMember(id) }
 
-// userKey hashes the user ID so personal data (often an e-mail address)
-// never appears in a key name.
-func (s *SessionStore) userKey(user string) string {
+func (s *SessionStore) userKey(user string) string { return userKey(s.uprefix, user) }
+
+// userKey returns prefix followed by a hash of the user ID, so personal
+// data (often an e-mail address) never appears in a key name.
+func userKey(prefix, user string) string {
 	h := sha256.Sum256([]byte(user))
-	return s.uprefix + hex.EncodeToString(h[:16])
+	return prefix + hex.EncodeToString(h[:16])
+}
+
+// encodeData returns the JSON form of session or family data, or "" for
+// none.
+func encodeData(d map[string]string) (string, error) {
+	if len(d) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
 }
 
 func sessionMS(t time.Time) int64 { return t.UnixMilli() }
@@ -92,13 +114,9 @@ func sessionFromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // createArgs returns KEYS and ARGV of the create script.
 func (s *SessionStore) createArgs(ss authn.Session, now time.Time, lim authn.SessionLimits) ([]string, []any, error) {
-	data := ""
-	if len(ss.Data) > 0 {
-		b, err := json.Marshal(ss.Data)
-		if err != nil {
-			return nil, nil, err
-		}
-		data = string(b)
+	data, err := encodeData(ss.Data)
+	if err != nil {
+		return nil, nil, err
 	}
 	keys := []string{s.sessionKey(ss.ID), s.userKey(ss.UserID)}
 	args := []any{
@@ -180,11 +198,9 @@ func (s *SessionStore) List(ctx context.Context, userID string, now time.Time, l
 	for i := 0; i+1 < len(res); i += 2 {
 		m, _ := res[i].(string)
 		fields, _ := res[i+1].([]any)
-		var id authn.SessionID
-		if b, err := hex.DecodeString(m); err != nil || len(b) != len(id) {
+		id, ok := sessionParseMember(m)
+		if !ok {
 			return nil, fmt.Errorf("redisstore: malformed index member")
-		} else {
-			copy(id[:], b)
 		}
 		ss, err := sessionDecodeRecord(id, fields)
 		if err != nil {
@@ -217,9 +233,9 @@ func sessionDecodeRecord(id authn.SessionID, v []any) (authn.Session, error) {
 		}
 	}
 	var n [5]int64
-	for i, j := range []int{1, 2, 3, 4, 5} {
+	for i := range n {
 		var err error
-		if n[i], err = strconv.ParseInt(f[j], 10, 64); err != nil {
+		if n[i], err = strconv.ParseInt(f[1+i], 10, 64); err != nil {
 			return authn.Session{}, errSessionCorrupt
 		}
 	}
