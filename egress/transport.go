@@ -140,7 +140,10 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.remaining < 0 {
 		return 0, ErrResponseTooLarge
 	}
-	if int64(len(p)) > b.remaining+1 {
+	// Read at most one byte past the limit, to tell a body that ends
+	// exactly there from a longer one. (Compared this way round,
+	// remaining+1 cannot overflow when the limit is math.MaxInt64.)
+	if int64(len(p)) > b.remaining {
 		p = p[:b.remaining+1]
 	}
 	n, err := b.rc.Read(p)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -320,6 +321,15 @@ func TestClientLimitsResponseBody(t *testing.T) {
 	})
 	t.Run("body exactly at the limit is whole", func(t *testing.T) {
 		client, _ := testClient(t, Config{AllowedPrefixes: allow, AllowedPorts: []uint16{port}, MaxResponseBytes: 100})
+		resp, err := client.Get(srv.URL + "/chunked")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, payload, string(body))
+	})
+	t.Run("the largest limit reads the body whole", func(t *testing.T) {
+		client, _ := testClient(t, Config{AllowedPrefixes: allow, AllowedPorts: []uint16{port}, MaxResponseBytes: math.MaxInt64})
 		resp, err := client.Get(srv.URL + "/chunked")
 		require.NoError(t, err)
 		defer resp.Body.Close()
