@@ -267,13 +267,17 @@ func (a *Approvals) verify(purpose, token string) (Approval, [approvalNonceSize]
 	return ap, nonce, nil
 }
 
+// errApprovalPayload is approvalParse's one failure; Verify reports it as
+// ErrApprovalInvalid.
+var errApprovalPayload = errors.New("malformed approval payload")
+
 // approvalParse decodes a payload: version, flags, expiry (int64 Unix
 // seconds, big endian), nonce if single-use, purpose (1-byte length),
 // subject (2-byte length). Trailing bytes are an error.
 func approvalParse(p []byte) (Approval, [approvalNonceSize]byte, error) {
 	var ap Approval
 	var nonce [approvalNonceSize]byte
-	bad := errors.New("malformed approval payload")
+	bad := errApprovalPayload
 	if len(p) < 2+8 || p[0] != approvalVersion || p[1]&^approvalFlagSingle != 0 {
 		return ap, nonce, bad
 	}
@@ -304,18 +308,24 @@ func approvalParse(p []byte) (Approval, [approvalNonceSize]byte, error) {
 
 // approvalMACPool computes HMAC-SHA256(key, approvalLabel || msg) with
 // pooled HMAC states, so verifying a link does not rebuild the keyed hash.
-type approvalMACPool struct{ pool sync.Pool }
+type approvalMACPool struct {
+	pool  sync.Pool
+	label []byte // approvalLabel, converted once rather than on every sum
+}
 
 func newApprovalMACPool(key ApprovalKey) *approvalMACPool {
 	k := key.bytes() // a fresh copy
-	return &approvalMACPool{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+	return &approvalMACPool{
+		pool:  sync.Pool{New: func() any { return hmac.New(sha256.New, k) }},
+		label: []byte(approvalLabel),
+	}
 }
 
 // sum appends the MAC of msg to dst.
 func (p *approvalMACPool) sum(dst, msg []byte) []byte {
 	m := p.pool.Get().(hash.Hash)
 	m.Reset()
-	m.Write([]byte(approvalLabel))
+	m.Write(p.label)
 	m.Write(msg)
 	dst = m.Sum(dst)
 	p.pool.Put(m)
