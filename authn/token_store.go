@@ -86,10 +86,7 @@ func (s *MemoryTokenStore) SaveToken(_ context.Context, rec TokenRecord, replace
 		s.nextSweep = now.Add(tokenSweepInterval)
 	}
 	if replace {
-		for k := range s.bySubject[sk] {
-			delete(s.records, k)
-		}
-		delete(s.bySubject, sk)
+		s.deleteSubjectLocked(sk)
 	}
 	if old, ok := s.records[rec.Key]; ok {
 		s.unindexLocked(old)
@@ -119,13 +116,9 @@ func (s *MemoryTokenStore) ConsumeToken(_ context.Context, key [TokenKeySize]byt
 
 // DeleteTokens implements [TokenStore].
 func (s *MemoryTokenStore) DeleteTokens(_ context.Context, purpose, subject string) error {
-	sk := tokenSubjectKey{purpose, subject}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.bySubject[sk] {
-		delete(s.records, k)
-	}
-	delete(s.bySubject, sk)
+	s.deleteSubjectLocked(tokenSubjectKey{purpose, subject})
 	return nil
 }
 
@@ -135,6 +128,14 @@ func (s *MemoryTokenStore) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.records)
+}
+
+// deleteSubjectLocked deletes every record of sk and its index entry.
+func (s *MemoryTokenStore) deleteSubjectLocked(sk tokenSubjectKey) {
+	for k := range s.bySubject[sk] {
+		delete(s.records, k)
+	}
+	delete(s.bySubject, sk)
 }
 
 func (s *MemoryTokenStore) unindexLocked(rec TokenRecord) {
