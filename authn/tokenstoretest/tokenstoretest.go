@@ -131,32 +131,11 @@ func RunTokenStore(t *testing.T, newStore func(t *testing.T) authn.TokenStore) {
 		for round := 0; round < 5; round++ {
 			rec := record(t, "reset", "eve")
 			require.NoError(t, s.SaveToken(ctx, rec, false))
-			var winners atomic.Int32
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			errs := make(chan error, concurrency)
-			for range concurrency {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					_, ok, err := s.ConsumeToken(ctx, rec.Key)
-					if err != nil {
-						errs <- err
-						return
-					}
-					if ok {
-						winners.Add(1)
-					}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				require.NoError(t, err)
-			}
-			require.Equal(t, int32(1), winners.Load(), "round %d: consumers that got the record", round)
+			winners := race(t, func() (bool, error) {
+				_, ok, err := s.ConsumeToken(ctx, rec.Key)
+				return ok, err
+			})
+			require.Equal(t, int32(1), winners, "round %d: consumers that got the record", round)
 		}
 	})
 }
@@ -190,33 +169,43 @@ func RunApprovalNonceStore(t *testing.T, newStore func(t *testing.T) authn.Appro
 	t.Run("exactly one of many concurrent claims succeeds", func(t *testing.T) {
 		s := newStore(t)
 		n := nonce(t)
-		var winners atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make(chan error, concurrency)
-		for range concurrency {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				ok, err := s.ClaimApprovalNonce(ctx, n, exp)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if ok {
-					winners.Add(1)
-				}
-			}()
-		}
-		close(start)
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			require.NoError(t, err)
-		}
-		require.Equal(t, int32(1), winners.Load())
+		winners := race(t, func() (bool, error) {
+			return s.ClaimApprovalNonce(ctx, n, exp)
+		})
+		require.Equal(t, int32(1), winners)
 	})
+}
+
+// race runs try from concurrency goroutines released at once, requires
+// that none of them failed, and returns how many got true.
+func race(t *testing.T, try func() (bool, error)) int32 {
+	t.Helper()
+	var winners atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, concurrency)
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			ok, err := try()
+			if err != nil {
+				errs <- err
+				return
+			}
+			if ok {
+				winners.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	return winners.Load()
 }
 
 func record(t *testing.T, purpose, subject string) authn.TokenRecord {
