@@ -13,14 +13,13 @@ import (
 // header; it does not authenticate, and it returns false for malformed input
 // (which [Keyring.RewrapAll] reports as a failure instead).
 func (r *Keyring) NeedsRotation(ciphertext []byte) bool {
-	if isText(ciphertext) {
-		ct, err := DecodeText(string(ciphertext))
-		if err != nil {
-			return false
-		}
-		ciphertext = ct
-	}
-	h, ok := parseHeader(ciphertext)
+	ct, _, err := binaryForm(ciphertext)
+	return err == nil && r.needsRotation(ct)
+}
+
+// needsRotation is NeedsRotation for the binary form.
+func (r *Keyring) needsRotation(ct []byte) bool {
+	h, ok := parseHeader(ct)
 	return ok && r != nil && r.primary.valid() && h.keyID != r.primary.id
 }
 
@@ -31,27 +30,35 @@ func (r *Keyring) NeedsRotation(ciphertext []byte) bool {
 // call [Keyring.NeedsRotation] first to skip needless writes. Errors are
 // those of [Keyring.Open]; the intermediate plaintext is wiped.
 func (r *Keyring) Rotate(ciphertext, aad []byte) ([]byte, error) {
-	text := isText(ciphertext)
-	if text {
-		ct, err := DecodeText(string(ciphertext))
-		if err != nil {
-			return nil, err
-		}
-		ciphertext = ct
+	ct, text, err := binaryForm(ciphertext)
+	if err != nil {
+		return nil, err
 	}
-	pt, err := r.Open(ciphertext, aad)
+	pt, err := r.Open(ct, aad)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(pt)
+	return r.reseal(pt, aad, text)
+}
+
+// reseal seals pt under the primary key, in text form if text is set.
+func (r *Keyring) reseal(pt, aad []byte, text bool) ([]byte, error) {
 	out, err := r.Seal(pt, aad)
-	if err != nil {
-		return nil, err
+	if err != nil || !text {
+		return out, err
 	}
-	if text {
-		return []byte(EncodeText(out)), nil
+	return []byte(EncodeText(out)), nil
+}
+
+// binaryForm returns the binary form of a ciphertext given in either form,
+// and whether it was given as text. A malformed text form is [ErrDecrypt].
+func binaryForm(ciphertext []byte) (ct []byte, text bool, err error) {
+	if !isText(ciphertext) {
+		return ciphertext, false, nil
 	}
-	return out, nil
+	ct, err = DecodeText(string(ciphertext))
+	return ct, true, err
 }
 
 // Item is one stored ciphertext for [Keyring.RewrapAll].
@@ -170,38 +177,38 @@ func (r *Keyring) rewrapOne(ctx context.Context, item Item, iterErr error, save 
 		res.Err = fmt.Errorf("sealbox: reading item: %w", iterErr)
 		return res
 	}
-	if !r.NeedsRotation(item.Ciphertext) {
-		// Either current or malformed: opening tells which.
-		if err := r.verify(item); err != nil {
-			res.Err = err
+	out, current, err := r.rewrap(item)
+	switch {
+	case err != nil:
+		res.Err = err
+	case current:
+		res.Outcome = Current
+	default:
+		if err := save(ctx, item, out); err != nil {
+			res.Err = fmt.Errorf("sealbox: saving re-wrapped item: %w", err)
 			return res
 		}
-		res.Outcome = Current
-		return res
+		res.Outcome = Rewrapped
 	}
-	out, err := r.Rotate(item.Ciphertext, item.AAD)
-	if err != nil {
-		res.Err = err
-		return res
-	}
-	if err := save(ctx, item, out); err != nil {
-		res.Err = fmt.Errorf("sealbox: saving re-wrapped item: %w", err)
-		return res
-	}
-	res.Outcome = Rewrapped
 	return res
 }
 
-// verify opens item and discards the plaintext.
-func (r *Keyring) verify(item Item) error {
-	ct := item.Ciphertext
-	if isText(ct) {
-		var err error
-		if ct, err = DecodeText(string(ct)); err != nil {
-			return err
-		}
+// rewrap decodes and opens item once. A value under the primary key is
+// current; any other is re-sealed under the primary key, in its own form.
+// The plaintext is wiped before rewrap returns.
+func (r *Keyring) rewrap(item Item) (out []byte, current bool, err error) {
+	ct, text, err := binaryForm(item.Ciphertext)
+	if err != nil {
+		return nil, false, err
 	}
 	pt, err := r.Open(ct, item.AAD)
-	clear(pt)
-	return err
+	if err != nil {
+		return nil, false, err
+	}
+	defer clear(pt)
+	if !r.needsRotation(ct) {
+		return nil, true, nil
+	}
+	out, err = r.reseal(pt, item.AAD, text)
+	return out, false, err
 }

@@ -234,6 +234,18 @@ func TestRewrapAllBoundsTheFailureList(t *testing.T) {
 	assert.Len(t, sum.Failures, maxReportedFailures)
 }
 
+func TestRewrapAllReportsMalformedTextAsDecryptFailure(t *testing.T) {
+	k, _ := newTestKey(t)
+	r := newTestRing(t, k)
+	items := []Item{{Ref: "bad-base64", Ciphertext: []byte("sb1.!!!")}, {Ref: "prefix-only", Ciphertext: []byte(TextPrefix)}}
+	sum, err := r.RewrapAll(context.Background(), seqOf(items, nil), func(context.Context, Item, []byte) error { return nil }, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Failed)
+	for _, f := range sum.Failures {
+		assert.ErrorIs(t, f.Err, ErrDecrypt, "failure of %s", f.Ref)
+	}
+}
+
 func TestRewrapAllStopsWhenTheContextIsDone(t *testing.T) {
 	k1, _ := newTestKey(t)
 	k2, _ := newTestKey(t)
