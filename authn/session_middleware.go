@@ -56,33 +56,23 @@ func (m *Sessions) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		id, ok := sessionParseToken(tok)
-		if !ok {
-			m.refuse(w, r, cookie, SessionReasonMalformed, nil)
-			next.ServeHTTP(w, r)
-			return
-		}
-		s, reason, err := m.store.Validate(r.Context(), id, m.now(), m.lim)
+		s, reason, err := m.validate(r.Context(), tok)
 		if err != nil {
 			m.onInvalid(r, SessionReasonStore, err)
 			m.storeErr.ServeHTTP(w, r)
 			return
 		}
 		if reason != 0 {
-			m.refuse(w, r, cookie, reason, nil)
+			m.onInvalid(r, reason, nil)
+			if cookie {
+				m.cookie.del(w)
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
 		p := &Principal{Session: s, Bearer: !cookie}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
-}
-
-func (m *Sessions) refuse(w http.ResponseWriter, r *http.Request, cookie bool, reason SessionReason, err error) {
-	m.onInvalid(r, reason, err)
-	if cookie {
-		m.cookie.del(w)
-	}
 }
 
 // RequireReason says which requirement a request failed.

@@ -429,11 +429,7 @@ func (m *Sessions) List(ctx context.Context, userID string) ([]Session, error) {
 // is the decision behind [Sessions.Middleware]; errors are
 // *[SessionInvalidError] (errors.Is ErrSessionInvalid) or store failures.
 func (m *Sessions) Validate(ctx context.Context, token string) (Session, error) {
-	id, ok := sessionParseToken(token)
-	if !ok {
-		return Session{}, &SessionInvalidError{Reason: SessionReasonMalformed}
-	}
-	s, reason, err := m.store.Validate(ctx, id, m.now(), m.lim)
+	s, reason, err := m.validate(ctx, token)
 	if err != nil {
 		return Session{}, err
 	}
@@ -441,6 +437,16 @@ func (m *Sessions) Validate(ctx context.Context, token string) (Session, error) 
 		return Session{}, &SessionInvalidError{Reason: reason}
 	}
 	return s, nil
+}
+
+// validate is [Sessions.Validate] with the reason as a value, so the
+// middleware allocates no error for a refused token.
+func (m *Sessions) validate(ctx context.Context, token string) (Session, SessionReason, error) {
+	id, ok := sessionParseToken(token)
+	if !ok {
+		return Session{}, SessionReasonMalformed, nil
+	}
+	return m.store.Validate(ctx, id, m.now(), m.lim)
 }
 
 // checkLogin validates caller-supplied session contents.
