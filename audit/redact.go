@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"maps"
 	"net/url"
 	"strings"
 )
@@ -103,10 +104,7 @@ func (r redactor) metadata(m map[string]string) map[string]string {
 			continue
 		}
 		if out == nil {
-			out = make(map[string]string, len(m))
-			for k2, v2 := range m {
-				out[k2] = v2
-			}
+			out = maps.Clone(m)
 		}
 		out[k] = Redacted
 	}
