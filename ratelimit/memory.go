@@ -78,9 +78,9 @@ type MemoryConfig struct {
 // MemoryStore is safe for concurrent use and starts no goroutines.
 type MemoryStore struct {
 	seed     maphash.Seed
-	base     time.Time
-	now      func() time.Time
-	maxShard int // per-shard key cap; 0 means none
+	base     time.Time        // origin of the store's clock: TATs are ns since base
+	now      func() time.Time // MemoryConfig.Now, or nil for the monotonic clock
+	maxShard int              // per-shard key cap; 0 means none
 	shards   [numShards]shard
 }
 
@@ -157,15 +157,6 @@ func NewMemoryStore(cfg MemoryConfig) *MemoryStore {
 	return s
 }
 
-// clock returns the current time in nanoseconds since s.base. With the
-// default clock this reads only the monotonic clock.
-func (s *MemoryStore) clock() int64 {
-	if s.now == nil {
-		return int64(time.Since(s.base))
-	}
-	return int64(s.now().Sub(s.base))
-}
-
 // Allow implements [Store]. It never fails except for invalid arguments
 // and, with MaxKeys set, [ErrStoreFull]. ctx is not used.
 func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (Result, error) {
@@ -186,7 +177,7 @@ func (s *MemoryStore) Allow(_ context.Context, key string, limit Limit, n int) (
 	if s.now == nil {
 		now = int64(time.Since(s.base)) // inlined: reads only the monotonic clock
 	} else {
-		now = s.clock()
+		now = int64(s.now().Sub(s.base))
 	}
 
 	// Fast path: the key is tracked; no lock.
