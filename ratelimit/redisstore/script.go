@@ -1,5 +1,11 @@
 package redisstore
 
+import "github.com/redis/go-redis/v9"
+
+// gcra runs gcraScript: EVALSHA, and EVAL when the server answers NOSCRIPT
+// (after a restart or SCRIPT FLUSH), which caches the script again.
+var gcra = redis.NewScript(gcraScript)
+
 // gcraScript makes one GCRA decision atomically on the Redis server. It
 // works in whole microseconds, which doubles represent exactly until the
 // year 2255.

@@ -2,11 +2,8 @@ package redisstore
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -48,7 +45,6 @@ type Store struct {
 	client redis.Scripter
 	prefix string
 	now    func() time.Time
-	sha    string
 }
 
 var _ ratelimit.Store = (*Store)(nil)
@@ -62,8 +58,7 @@ func New(cfg Config) (*Store, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	sum := sha1.Sum([]byte(gcraScript))
-	return &Store{client: cfg.Client, prefix: prefix, now: cfg.UnsafeNow, sha: hex.EncodeToString(sum[:])}, nil
+	return &Store{client: cfg.Client, prefix: prefix, now: cfg.UnsafeNow}, nil
 }
 
 // Allow implements [ratelimit.Store].
@@ -80,11 +75,7 @@ func (s *Store) Allow(ctx context.Context, key string, limit ratelimit.Limit, n 
 	} else {
 		args = []any{int64(interval), tol, n}
 	}
-	cmd := s.client.EvalSha(ctx, s.sha, keys, args...)
-	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		cmd = s.client.Eval(ctx, gcraScript, keys, args...)
-	}
-	vals, err := cmd.Int64Slice()
+	vals, err := gcra.Run(ctx, s.client, keys, args...).Int64Slice()
 	if err != nil {
 		return ratelimit.Result{}, fmt.Errorf("redisstore: %w", err)
 	}
