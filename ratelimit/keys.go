@@ -182,20 +182,22 @@ func HashKey(secret []byte, value func(r *http.Request) (string, bool)) (KeyFunc
 		if !ok {
 			return "", false
 		}
-		v = strings.ToLower(strings.TrimSpace(v))
-		if v == "" {
-			return "", false
-		}
-		return hashValue(secret, v), true
+		return hashValue(secret, v)
 	}, nil
 }
 
-func hashValue(secret []byte, v string) string {
+// hashValue normalizes v (trimmed, lowercased) and returns its key, or
+// false if nothing is left: the key derivation of [HashKey] and [FormKey].
+func hashValue(secret []byte, v string) (string, bool) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v == "" {
+		return "", false
+	}
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(hashLabel))
 	m.Write([]byte(v))
 	var sum [sha256.Size]byte
-	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16])
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16]), true
 }
 
 // invalidFormKey is the key of requests whose form cannot be read: they
@@ -289,11 +291,7 @@ func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
 				return invalidFormKey, true
 			}
 		}
-		v := strings.ToLower(strings.TrimSpace(r.PostForm.Get(field)))
-		if v == "" {
-			return "", false
-		}
-		return hashValue(secret, v), true
+		return hashValue(secret, r.PostForm.Get(field))
 	}, nil
 }
 
