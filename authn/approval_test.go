@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,27 +153,20 @@ func TestApprovalConcurrentRedeemSucceedsOnce(t *testing.T) {
 	a := newTestApprovals(t, newTokenClock(), approvalKeyNew)
 	link, err := a.Sign(authn.ApprovalRequest{Purpose: "p", Subject: "s", SingleUse: true})
 	require.NoError(t, err)
-	var wins, used atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, err := a.Redeem(ctx, "p", link)
-			switch {
-			case err == nil:
-				wins.Add(1)
-			case errors.Is(err, authn.ErrApprovalUsed):
-				used.Add(1)
-			}
-		}()
+	var wins, used int
+	for _, err := range raceCalls(16, func() error {
+		_, err := a.Redeem(ctx, "p", link)
+		return err
+	}) {
+		switch {
+		case err == nil:
+			wins++
+		case errors.Is(err, authn.ErrApprovalUsed):
+			used++
+		}
 	}
-	close(start)
-	wg.Wait()
-	require.Equal(t, int32(1), wins.Load())
-	require.Equal(t, int32(15), used.Load())
+	require.Equal(t, 1, wins)
+	require.Equal(t, 15, used)
 }
 
 func TestNewApprovalsValidates(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +35,23 @@ func (c *tokenClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// raceCalls runs f from n goroutines released at once and returns their
+// errors.
+func raceCalls(n int, f func() error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = f()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
 }
 
 // tokenStep is one step of a token scenario: wait, then issue a token for
@@ -191,27 +207,20 @@ func TestExactlyOneConcurrentConsumeSucceeds(t *testing.T) {
 	for range 20 {
 		tok, err := tokens.Issue(ctx, "u1")
 		require.NoError(t, err)
-		var wins, invalid atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range 16 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, err := tokens.Consume(ctx, tok.Value.Reveal())
-				switch {
-				case err == nil:
-					wins.Add(1)
-				case err == authn.ErrTokenInvalid:
-					invalid.Add(1)
-				}
-			}()
+		var wins, invalid int
+		for _, err := range raceCalls(16, func() error {
+			_, err := tokens.Consume(ctx, tok.Value.Reveal())
+			return err
+		}) {
+			switch {
+			case err == nil:
+				wins++
+			case err == authn.ErrTokenInvalid:
+				invalid++
+			}
 		}
-		close(start)
-		wg.Wait()
-		require.Equal(t, int32(1), wins.Load())
-		require.Equal(t, int32(15), invalid.Load())
+		require.Equal(t, 1, wins)
+		require.Equal(t, 15, invalid)
 	}
 }
 
