@@ -7,32 +7,13 @@ import (
 	"testing"
 
 	"github.com/bulwark-go/bulwark/authn"
+	"github.com/bulwark-go/bulwark/authn/internal/sessiontest"
 )
 
 // BenchmarkSessionMiddleware measures the validate path of a request with a
-// valid session cookie through Sessions.Middleware with the memory store:
-// cookie read, token parse and hash, store lookup with throttled touch, and
-// the Principal in the context.
+// valid session cookie through Sessions.Middleware with the memory store.
 func BenchmarkSessionMiddleware(b *testing.B) {
-	m := authn.MustNewSessions(authn.SessionConfig{})
-	tok, _, err := m.Issue(context.Background(), nil, authn.SessionLogin{UserID: "alice", Data: map[string]string{"org": "acme"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var seen bool
-	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, seen = authn.PrincipalFromContext(r.Context())
-	}))
-	r := httptest.NewRequest("GET", "https://example.com/", nil)
-	r.Header.Set("Cookie", "_ga=GA1.1.123; "+m.CookieName()+"="+tok.Reveal()+"; theme=dark")
-	w := httptest.NewRecorder()
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(w, r)
-	}
-	if !seen {
-		b.Fatal("no principal")
-	}
+	sessiontest.RunMiddlewareBenchmark(b, authn.NewMemorySessionStore())
 }
 
 // BenchmarkSessionMiddlewareParallel is BenchmarkSessionMiddleware from all
