@@ -500,12 +500,13 @@ func sessionTruncate(s string, n int) string {
 
 // sessionPlain returns a handler writing a fixed plain-text response.
 func sessionPlain(code int, msg string) http.Handler {
+	body := []byte(msg + "\n")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
 		w.WriteHeader(code)
-		_, _ = w.Write([]byte(msg + "\n"))
+		_, _ = w.Write(body)
 	})
 }
