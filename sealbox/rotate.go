@@ -138,8 +138,9 @@ type SaveFunc func(ctx context.Context, item Item, rewrapped []byte) error
 // failing save are all recorded and the pass continues. progress, if not
 // nil, is called after every item, in order, from the calling goroutine.
 //
-// RewrapAll stops early only when ctx is done (or at once when save is nil); it then returns the summary so
-// far and ctx.Err(). A pass whose summary has Failed == 0 and Rewrapped == 0
+// RewrapAll stops early only when ctx is done; it then returns the summary
+// so far and ctx.Err(). A nil save is an error, returned before any item is
+// read. A pass whose summary has Failed == 0 and Rewrapped == 0
 // proves every listed value opens under the primary key, after which retired
 // keys can be removed from [Config.Previous].
 func (r *Keyring) RewrapAll(ctx context.Context, items iter.Seq2[Item, error], save SaveFunc, progress func(Result)) (Summary, error) {

@@ -278,6 +278,11 @@ func TestRewrapAllStopsWhenTheContextIsDone(t *testing.T) {
 func TestRewrapAllNeedsASaveFunction(t *testing.T) {
 	k, _ := newTestKey(t)
 	r := newTestRing(t, k)
+	read := false
+	items := func(func(Item, error) bool) { read = true }
 	_, err := r.RewrapAll(context.Background(), seqOf(nil, nil), nil, nil)
 	assert.Error(t, err)
+	_, err = r.RewrapAll(context.Background(), items, nil, nil)
+	assert.Error(t, err)
+	assert.False(t, read, "items were read without a save function")
 }
