@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bulwark-go/bulwark/internal/clientip"
+	"github.com/bulwark-go/bulwark/internal/httptoken"
 )
 
 // DefaultRequestIDHeader is the header [HTTP] reads and writes by default.
@@ -79,7 +80,7 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	if h.header == "" {
 		h.header = DefaultRequestIDHeader
 	}
-	if !validHeaderName(h.header) {
+	if !httptoken.Valid(h.header) {
 		return nil, errors.New("audit: HTTPConfig.Header is not a valid header name")
 	}
 	h.header = http.CanonicalHeaderKey(h.header)
@@ -175,22 +176,6 @@ func ValidRequestID(id string, maxLen int) bool {
 		c := id[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 			c == '-' || c == '_' || c == '.' || c == ':') {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderName reports whether s is an RFC 9110 token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
-			c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~') {
 			return false
 		}
 	}

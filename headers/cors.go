@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bulwark-go/bulwark/internal/httptoken"
 )
 
 // CORSConfig configures [NewCORS]. The zero value allows no cross-origin
@@ -135,7 +137,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 		methods = []string{http.MethodGet, http.MethodHead, http.MethodPost}
 	}
 	for _, m := range methods {
-		if !isHTTPToken(m) || m != strings.ToUpper(m) {
+		if !httptoken.Valid(m) || m != strings.ToUpper(m) {
 			return nil, fmt.Errorf("%w: CORS AllowedMethods: %q is not an uppercase method name", ErrInvalidConfig, m)
 		}
 		if !slices.Contains(c.methods, m) {
@@ -145,7 +147,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 	c.methodList = strings.Join(c.methods, ", ")
 	var names []string
 	for _, h := range cfg.AllowedHeaders {
-		if !isHTTPToken(h) || h == "*" {
+		if !httptoken.Valid(h) || h == "*" {
 			return nil, fmt.Errorf("%w: CORS AllowedHeaders: %q is not a header name", ErrInvalidConfig, h)
 		}
 		if l := strings.ToLower(h); !c.headers[l] {
@@ -157,7 +159,7 @@ func NewCORS(cfg CORSConfig) (*CORS, error) {
 		c.headerList = strings.Join(names, ", ")
 	}
 	for _, h := range cfg.ExposedHeaders {
-		if !isHTTPToken(h) || h == "*" {
+		if !httptoken.Valid(h) || h == "*" {
 			return nil, fmt.Errorf("%w: CORS ExposedHeaders: %q is not a header name", ErrInvalidConfig, h)
 		}
 	}
@@ -296,18 +298,4 @@ func (vs *values) addVary(hdr http.Header, v string) {
 		return
 	}
 	hdr["Vary"] = append(old, v)
-}
-
-// isHTTPToken reports whether s is an RFC 9110 token.
-func isHTTPToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isAlpha(c) || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }

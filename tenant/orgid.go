@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/bulwark-go/bulwark/internal/httptoken"
 )
 
 // maxOrgIDLen bounds organisation IDs accepted by [ValidOrgID].
@@ -45,7 +47,7 @@ func orgExtractor(cfg Config) (func(*http.Request) (string, bool), error) {
 	case cfg.OrgFunc != nil:
 		return cfg.OrgFunc, nil
 	case cfg.OrgHeader != "":
-		if !validHeaderName(cfg.OrgHeader) {
+		if !httptoken.Valid(cfg.OrgHeader) {
 			return nil, fmt.Errorf("tenant: Config.OrgHeader %q is not a valid header name", truncate(cfg.OrgHeader, 64))
 		}
 		return headerOrg(http.CanonicalHeaderKey(cfg.OrgHeader)).extract, nil
@@ -93,29 +95,4 @@ func validWildcard(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// validHeaderName reports whether s is an RFC 9110 token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c < 0x80 && c > 0x20 && isTokenPunct(c):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isTokenPunct(c byte) bool {
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
 }
