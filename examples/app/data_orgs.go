@@ -25,8 +25,17 @@ type member struct {
 // Membership implements tenant.Memberships with one indexed lookup, so a
 // missing organisation and a non-member are indistinguishable.
 func (d *db) Membership(ctx context.Context, orgID, userID string) (tenant.Role, bool, error) {
+	return membership(ctx, d.sql, orgID, userID)
+}
+
+// membership reads userID's role in orgID through q (the database, or a
+// transaction). A stored role that tenant.ParseRole rejects is an error:
+// fail closed on a corrupt row.
+func membership(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, orgID, userID string) (tenant.Role, bool, error) {
 	var name string
-	err := d.sql.QueryRowContext(ctx, `SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, userID).Scan(&name)
+	err := q.QueryRowContext(ctx, `SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, userID).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -35,7 +44,7 @@ func (d *db) Membership(ctx context.Context, orgID, userID string) (tenant.Role,
 	}
 	r, err := tenant.ParseRole(name)
 	if err != nil {
-		return 0, false, err // fail closed on a corrupt row
+		return 0, false, err
 	}
 	return r, true, nil
 }
@@ -99,40 +108,37 @@ func (d *db) members(ctx context.Context, s tenant.Scope) ([]member, error) {
 	return out, rows.Err()
 }
 
-// lockedFacts reads, inside tx, the owner count and the target's and
-// actor's current roles. On SQLite the single connection and immediate
-// transactions serialise writers; on PostgreSQL tenant.RoleStore locks rows.
-func lockedFacts(ctx context.Context, tx *sql.Tx, orgID, actorID, targetID string) (actor, target tenant.Role, targetFound bool, owners int, err error) {
-	if err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'`, orgID).Scan(&owners); err != nil {
+// lockedFacts reads, inside tx, the owner count and the target's current
+// membership, for tenant.CheckRoleChange and tenant.CheckRemoval. The
+// actor's role is re-read too: it may have been lowered since the request's
+// Scope was made, and then the change is refused (tenant.ErrForbidden,
+// retry). On SQLite the single connection and immediate transactions
+// serialise writers; on PostgreSQL tenant.RoleStore locks rows instead.
+func lockedFacts(ctx context.Context, tx *sql.Tx, actor tenant.Scope, targetID string) (target tenant.Member, owners int, err error) {
+	if err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'`, actor.OrgID()).Scan(&owners); err != nil {
 		return
 	}
-	read := func(uid string) (tenant.Role, bool, error) {
-		var name string
-		err := tx.QueryRowContext(ctx, `SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, uid).Scan(&name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, nil
-		}
-		if err != nil {
-			return 0, false, err
-		}
-		r, err := tenant.ParseRole(name)
-		return r, err == nil, err
-	}
-	var actorFound bool
-	if actor, actorFound, err = read(actorID); err != nil {
+	actorRole, actorFound, err := membership(ctx, tx, actor.OrgID(), actor.UserID())
+	if err != nil {
 		return
 	}
 	if !actorFound {
 		err = tenant.ErrForbidden
 		return
 	}
-	target, targetFound, err = read(targetID)
-	return
+	targetRole, targetFound, err := membership(ctx, tx, actor.OrgID(), targetID)
+	switch {
+	case err != nil:
+	case !targetFound:
+		err = tenant.ErrNotMember
+	case actorRole != actor.Role():
+		err = tenant.ErrForbidden // role changed since the request began; retry
+	}
+	return tenant.Member{UserID: targetID, Role: targetRole}, owners, err
 }
 
 // changeRole applies tenant.CheckRoleChange with fresh facts read inside the
-// same transaction that writes. The actor's role is re-read too: it may
-// have been lowered since the request's Scope was made.
+// same transaction that writes.
 func (d *db) changeRole(ctx context.Context, actor tenant.Scope, targetID string, to tenant.Role) error {
 	if d.postgres {
 		return tenant.WithTx(ctx, d.sql, actor, func(tx *sql.Tx) error {
@@ -140,17 +146,11 @@ func (d *db) changeRole(ctx context.Context, actor tenant.Scope, targetID string
 		})
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		actorRole, targetRole, found, owners, err := lockedFacts(ctx, tx, actor.OrgID(), actor.UserID(), targetID)
+		target, owners, err := lockedFacts(ctx, tx, actor, targetID)
 		if err != nil {
 			return err
 		}
-		if !found {
-			return tenant.ErrNotMember
-		}
-		if actorRole != actor.Role() {
-			return tenant.ErrForbidden // role changed since the request began; retry
-		}
-		if err := tenant.CheckRoleChange(actor, tenant.Member{UserID: targetID, Role: targetRole}, to, owners); err != nil {
+		if err := tenant.CheckRoleChange(actor, target, to, owners); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE memberships SET role = $1 WHERE org_id = $2 AND user_id = $3`, to.String(), actor.OrgID(), targetID)
@@ -167,17 +167,11 @@ func (d *db) removeMember(ctx context.Context, actor tenant.Scope, targetID stri
 		})
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		actorRole, targetRole, found, owners, err := lockedFacts(ctx, tx, actor.OrgID(), actor.UserID(), targetID)
+		target, owners, err := lockedFacts(ctx, tx, actor, targetID)
 		if err != nil {
 			return err
 		}
-		if !found {
-			return tenant.ErrNotMember
-		}
-		if actorRole != actor.Role() {
-			return tenant.ErrForbidden
-		}
-		if err := tenant.CheckRemoval(actor, tenant.Member{UserID: targetID, Role: targetRole}, owners); err != nil {
+		if err := tenant.CheckRemoval(actor, target, owners); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2`, actor.OrgID(), targetID)

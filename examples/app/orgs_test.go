@@ -215,3 +215,39 @@ func TestConcurrentDemotionsKeepAnOwner(t *testing.T) {
 		assert.Equal(t, 1, owners, "round %d", round)
 	}
 }
+
+// A role change or removal re-reads the actor's role inside the writing
+// transaction: a Scope resolved before the actor was demoted or removed
+// no longer carries its authority.
+func TestMemberChangesRefuseAStaleActorScope(t *testing.T) {
+	ta := newTestApp(t)
+	owner, _ := ta.newUser(t, "owner@example.com")
+	orgID := owner.createOrg("Acme")
+	_, adminID := ta.newUser(t, "admin@example.com")
+	_, targetID := ta.newUser(t, "target@example.com")
+	ta.addMember(t, orgID, adminID, tenant.RoleAdmin)
+	ta.addMember(t, orgID, targetID, tenant.RoleMember)
+
+	// The admin's request Scope, as the guard resolves it at the start of
+	// a request.
+	guard, err := tenant.New(tenant.Config{Memberships: ta.db, UserID: func(*http.Request) (string, bool) { return adminID, true }})
+	require.NoError(t, err)
+	r, err := http.NewRequest(http.MethodPost, "/orgs/"+orgID+"/members/"+targetID+"/remove", nil)
+	require.NoError(t, err)
+	r.SetPathValue("org", orgID)
+	stale, err := guard.Authorize(r, tenant.PermManageMembers)
+	require.NoError(t, err)
+
+	require.Equal(t, http.StatusSeeOther, owner.post("/orgs/"+orgID+"/members/"+adminID+"/role", url.Values{"role": {"viewer"}}).Status)
+	assert.ErrorIs(t, ta.db.changeRole(t.Context(), stale, targetID, tenant.RoleViewer), tenant.ErrForbidden, "demoted since the Scope was made")
+	assert.ErrorIs(t, ta.db.removeMember(t.Context(), stale, targetID), tenant.ErrForbidden, "demoted since the Scope was made")
+
+	require.Equal(t, http.StatusSeeOther, owner.post("/orgs/"+orgID+"/members/"+adminID+"/remove", nil).Status)
+	assert.ErrorIs(t, ta.db.changeRole(t.Context(), stale, targetID, tenant.RoleViewer), tenant.ErrForbidden, "no longer a member")
+	assert.ErrorIs(t, ta.db.removeMember(t.Context(), stale, targetID), tenant.ErrForbidden, "no longer a member")
+
+	role, found, err := ta.db.Membership(t.Context(), orgID, targetID)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.Equal(t, tenant.RoleMember, role, "the target is untouched")
+}

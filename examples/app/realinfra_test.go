@@ -38,6 +38,7 @@ var suite = []struct {
 	{"InviteAcceptRolesAndLeave", TestInviteAcceptRolesAndLeave},
 	{"InviteFromADemotedInviterIsRefused", TestInviteFromADemotedInviterIsRefused},
 	{"ConcurrentDemotionsKeepAnOwner", TestConcurrentDemotionsKeepAnOwner},
+	{"MemberChangesRefuseAStaleActorScope", TestMemberChangesRefuseAStaleActorScope},
 	{"PasswordResetRequestsAreRateLimitedPerEmail", TestPasswordResetRequestsAreRateLimitedPerEmail},
 	{"IntegrationTokenIsSealedMaskedAndBoundToItsOrg", TestIntegrationTokenIsSealedMaskedAndBoundToItsOrg},
 	{"IntegrationChangesNeedStepUp", TestIntegrationChangesNeedStepUp},
