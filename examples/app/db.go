@@ -151,15 +151,7 @@ func (d *db) scoped(ctx context.Context, s tenant.Scope, fn func(tx *sql.Tx) err
 	if d.postgres {
 		return tenant.WithTx(ctx, d.sql, s, fn)
 	}
-	tx, err := d.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return d.tx(ctx, fn)
 }
 
 // tx runs fn in an unscoped transaction (user-level data).
