@@ -69,8 +69,9 @@ func TestAccountPageShowsRecentSecurityActivity(t *testing.T) {
 }
 
 func TestSignInNextParameterCannotRedirectOffSite(t *testing.T) {
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"} {
-		assert.Equal(t, "/", localPath(next), next)
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+		"/%zz", "/" + strings.Repeat("a", 4096)} {
+		assert.Equal(t, "/", localPath(next), clip(next, 40))
 	}
 	assert.Equal(t, "/orgs/x", localPath("/orgs/x"))
 }

@@ -5,9 +5,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/bulwark-go/bulwark/authn"
 	"github.com/bulwark-go/bulwark/headers"
 )
 
@@ -90,12 +90,11 @@ func (a *app) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 
 // localPath accepts only a same-site absolute path, so ?next= cannot turn
 // sign-in into an open redirect ("//evil.example", "/\evil.example",
-// "https://evil.example" are all refused).
+// "https://evil.example" are all refused): authn.SessionReturnPath, plus a
+// refusal of anything net/url cannot parse (a malformed %-escape).
 func localPath(p string) string {
-	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsFunc(p, func(c rune) bool { return c == '\\' || c < 0x20 || c == 0x7f }) {
-		return "/"
-	}
-	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
+	p = authn.SessionReturnPath(p)
+	if _, err := url.Parse(p); err != nil {
 		return "/"
 	}
 	return p
