@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -207,10 +208,8 @@ func (l *auditLog) query(ctx context.Context, q auditQuery) (auditResult, error)
 		res.Problem = "an earlier chain failed verification at start-up and was moved aside: " + l.startupErr.Error()
 	}
 	// Newest first, bounded.
-	for i, j := 0, len(res.Events)-1; i < j; i, j = i+1, j-1 {
-		res.Events[i], res.Events[j] = res.Events[j], res.Events[i]
-		res.Lines[i], res.Lines[j] = res.Lines[j], res.Lines[i]
-	}
+	slices.Reverse(res.Events)
+	slices.Reverse(res.Lines)
 	if q.Limit > 0 && len(res.Events) > q.Limit {
 		res.Events, res.Lines = res.Events[:q.Limit], res.Lines[:q.Limit]
 	}
