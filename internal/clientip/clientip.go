@@ -106,34 +106,6 @@ func New(trustedProxies []netip.Prefix, trustUnixSocket bool) (*Resolver, error)
 	return r, nil
 }
 
-// ParsePrefixes parses a list of CIDR prefixes or bare addresses (a bare
-// address becomes a /32 or /128), for reading trusted proxies from
-// configuration. Each entry must be canonical; see [New].
-func ParsePrefixes(list []string) ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(list))
-	for _, s := range list {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
-		if !strings.Contains(s, "/") {
-			a, err := netip.ParseAddr(s)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %q", ErrBadPrefix, s)
-			}
-			a = a.Unmap()
-			out = append(out, netip.PrefixFrom(a, a.BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %q", ErrBadPrefix, s)
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // Trusts reports whether addr lies inside a trusted proxy prefix.
 func (r *Resolver) Trusts(addr netip.Addr) bool {
 	if r == nil {
