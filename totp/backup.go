@@ -96,6 +96,10 @@ func (c BackupConfig) LogValue() slog.Value { return slog.StringValue(c.String()
 // MarshalJSON writes String as a JSON string, without the key.
 func (c BackupConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
+// MarshalText writes String, so text encoders other than JSON (XML, YAML)
+// never write the key either.
+func (c BackupConfig) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
 // typeName returns v's dynamic type, or "<nil>".
 func typeName(v any) string {
 	if v == nil {

@@ -117,6 +117,19 @@ func TestBackupConfigPrintsSettingsButNotTheKey(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(cfg), "MaxFailures:3")
 }
 
+// Text encoders other than JSON use MarshalText, which must not write the
+// key either.
+func TestBackupConfigMarshalTextOmitsTheKey(t *testing.T) {
+	key := []byte("backup-code-hmac-key-0123456789abcdef")
+	out, err := totp.BackupConfig{Key: key, Count: 12}.MarshalText()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "Key:[REDACTED]")
+	assert.Contains(t, string(out), "Count:12")
+	for _, f := range secretForms(key) {
+		assert.NotContains(t, string(out), f)
+	}
+}
+
 // Secret stays non-comparable: == on secrets would compare in variable
 // time, or (with a pointer inside) compare identity instead of value.
 func TestSecretEqualityUsesBytes(t *testing.T) {
