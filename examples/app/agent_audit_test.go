@@ -77,6 +77,27 @@ func TestAgentActionWaitsForASingleUseApproval(t *testing.T) {
 	assert.Equal(t, 1, actions[audit.ActionAgentActionExecuted])
 	assert.Equal(t, 1, actions[audit.ActionApprovalLinkUsed])
 	assert.GreaterOrEqual(t, actions[audit.ActionApprovalLinkRejected], 3, "reused and expired links")
+
+	// The member's and a signed-out visitor's refused visits are audited
+	// without the link's token.
+	anonymous := ta.client(t)
+	assert.Equal(t, http.StatusSeeOther, anonymous.get(fresh).Status)
+	var denials auditResult
+	for _, org := range []string{orgID, ""} { // the signed-out visit is filed under no org
+		res, err := ta.audit.query(t.Context(), auditQuery{OrgID: org, Action: audit.ActionAccessDenied})
+		require.NoError(t, err)
+		denials.Events, denials.Lines = append(denials.Events, res.Events...), append(denials.Lines, res.Lines...)
+	}
+	require.Len(t, denials.Events, 2)
+	for _, e := range denials.Events {
+		assert.Equal(t, "/orgs/"+orgID+"/approve/"+audit.Redacted, e.Metadata["path"])
+	}
+	for _, tok := range []string{link, fresh} {
+		tok = tok[strings.LastIndexByte(tok, '/')+1:]
+		for _, l := range denials.Lines {
+			assert.NotContains(t, string(l), tok)
+		}
+	}
 }
 
 func TestAuditPageFiltersExportsAndDetectsTampering(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bulwark-go/bulwark/audit"
@@ -198,7 +199,7 @@ func (a *app) onTenantDecision(d tenant.Decision) {
 		return
 	}
 	e := audit.Event{Action: audit.ActionAccessDenied, Outcome: audit.Denied, Severity: audit.SeverityLow,
-		OrgID: d.OrgID, Reason: string(d.Reason), Metadata: map[string]string{"path": clip(d.Request.URL.Path, 200)}}
+		OrgID: d.OrgID, Reason: string(d.Reason), Metadata: map[string]string{"path": auditPath(d.Request)}}
 	if d.Permission != "" {
 		e.Metadata["permission"] = string(d.Permission)
 	}
@@ -228,6 +229,20 @@ func (a *app) record(r *http.Request, e audit.Event) {
 }
 
 func (a *app) link(path string) string { return a.cfg.PublicURL + path }
+
+// auditPath is r's path for an audit event, clipped, with the approval
+// link's token ("/orgs/{org}/approve/{token}", a bearer secret) replaced by
+// audit.Redacted: the guard denies that path to anyone signed out or below
+// admin, and the audit log must not hand the link on. Requests refused
+// before routing (CSRF) have no path values; a cross-site POST carries a
+// token the attacker already holds.
+func auditPath(r *http.Request) string {
+	p := r.URL.Path
+	if tok := r.PathValue("token"); tok != "" {
+		p = strings.Replace(p, tok, audit.Redacted, 1)
+	}
+	return clip(p, 200)
+}
 
 // clip bounds client-supplied text before it goes into an audit event
 // (the audit encoder escapes it; this keeps one request from writing a

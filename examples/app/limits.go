@@ -39,7 +39,7 @@ func (a *app) newLimits(store ratelimit.Store, secret []byte) (limits, error) {
 			Rules: rules, Store: store,
 			OnLimited: func(r *http.Request, d ratelimit.Decision) {
 				a.record(r, audit.Event{Action: audit.ActionRateLimited, Outcome: audit.Denied, Severity: audit.SeverityMedium,
-					Reason: "rule " + d.Rule, Metadata: map[string]string{"path": clip(r.URL.Path, 200)}})
+					Reason: "rule " + d.Rule, Metadata: map[string]string{"path": auditPath(r)}})
 			},
 			OnError: func(r *http.Request, err error) {
 				a.log.Error("rate limit store failed; failing closed", "err", err)

@@ -56,7 +56,7 @@ func (a *app) handler() (http.Handler, error) {
 	csrf, err := headers.NewCSRF(headers.CSRFConfig{
 		DeniedHandler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a.record(r, audit.Event{Action: audit.ActionCSRFRejected, Outcome: audit.Denied, Severity: audit.SeverityMedium,
-				Metadata: map[string]string{"path": clip(r.URL.Path, 200), "sec_fetch_site": clip(r.Header.Get("Sec-Fetch-Site"), 32)}})
+				Metadata: map[string]string{"path": auditPath(r), "sec_fetch_site": clip(r.Header.Get("Sec-Fetch-Site"), 32)}})
 			http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
 		}),
 	})
