@@ -19,7 +19,7 @@ import (
 type refreshHarness struct {
 	sessions *authn.Sessions
 	rt       *authn.RefreshTokens
-	clock    *sessionClock
+	clock    *tokenClock
 	invalid  *sessionInvalidLog
 	api      http.Handler // echoes the principal's user
 }

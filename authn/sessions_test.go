@@ -15,26 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sessionClock is an injected clock; tests never sleep.
-type sessionClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newSessionClock() *sessionClock {
-	return &sessionClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *sessionClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *sessionClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newSessionClock returns the injected clock of the session tests, at a
+// fixed start; tests never sleep.
+func newSessionClock() *tokenClock {
+	return &tokenClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 }
 
 // sessionInvalidLog records OnInvalid calls.
@@ -61,7 +45,7 @@ func (l *sessionInvalidLog) take() []authn.SessionReason {
 // echoing the principal.
 type sessionHarness struct {
 	m       *authn.Sessions
-	clock   *sessionClock
+	clock   *tokenClock
 	invalid *sessionInvalidLog
 	handler http.Handler
 }
