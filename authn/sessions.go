@@ -487,13 +487,11 @@ func sessionRemoteIP(r *http.Request) string {
 	return ""
 }
 
-// sessionTruncate cuts s to at most n bytes of valid UTF-8.
+// sessionTruncate cuts s to at most n bytes of valid UTF-8: invalid bytes,
+// including those of a character split by the cut, are dropped.
 func sessionTruncate(s string, n int) string {
 	if len(s) > n {
 		s = s[:n]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
 	}
 	return strings.ToValidUTF8(s, "")
 }

@@ -401,6 +401,25 @@ func TestSessionListShowsDevices(t *testing.T) {
 	require.Len(t, list[0].UserAgent, 256, "User-Agent is truncated")
 }
 
+// TestSessionUserAgentTruncationKeepsValidText: an invalid byte early in a
+// long User-Agent is dropped, not taken as a reason to cut the rest, and a
+// character split by the limit is dropped whole.
+func TestSessionUserAgentTruncationKeepsValidText(t *testing.T) {
+	m := authn.MustNewSessions(authn.SessionConfig{})
+	for _, tc := range []struct{ name, ua, want string }{
+		{"an invalid byte early", "Fire\xfffox/140 " + strings.Repeat("x", 1000), "Firefox/140 " + strings.Repeat("x", 243)},
+		{"a character split at the limit", strings.Repeat("x", 255) + "é" + strings.Repeat("y", 10), strings.Repeat("x", 255)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "https://example.com/login", nil)
+			r.Header.Set("User-Agent", tc.ua)
+			_, s, err := m.Issue(context.Background(), r, authn.SessionLogin{UserID: "alice"})
+			require.NoError(t, err)
+			require.Equal(t, tc.want, s.UserAgent)
+		})
+	}
+}
+
 // TestSessionListRecordsNoAddressForAUnixSocketPeer: on a Unix-socket
 // listener RemoteAddr is a name the client chose, which may look like an
 // address; the default ClientIP must not record it as one.
