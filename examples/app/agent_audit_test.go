@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -241,4 +243,17 @@ func TestEveryPostRouteRefusesCrossSiteRequests(t *testing.T) {
 		}
 	}
 	assert.Equal(t, http.StatusOK, c.get("/orgs/"+orgID).Status, "nothing changed")
+}
+
+func TestServerErrorsLogNoApprovalToken(t *testing.T) {
+	var logged bytes.Buffer
+	ta := newTestApp(t, func(c *appConfig) { c.Log = slog.New(slog.NewTextHandler(&logged, nil)) })
+	r := httptest.NewRequest(http.MethodPost, "/orgs/o/approve/the-secret-token", nil)
+	r.SetPathValue("token", "the-secret-token")
+	w := httptest.NewRecorder()
+	ta.serverError(w, r, errors.New("database down"))
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.Contains(t, logged.String(), "database down")
+	assert.Contains(t, logged.String(), "/orgs/o/approve/"+audit.Redacted)
+	assert.NotContains(t, logged.String(), "the-secret-token")
 }

@@ -230,7 +230,7 @@ func (a *app) record(r *http.Request, e audit.Event) {
 
 func (a *app) link(path string) string { return a.cfg.PublicURL + path }
 
-// auditPath is r's path for an audit event, clipped, with the approval
+// auditPath is r's path for an audit event or a log line, clipped, with the approval
 // link's token ("/orgs/{org}/approve/{token}", a bearer secret) replaced by
 // audit.Redacted: the guard denies that path to anyone signed out or below
 // admin, and the audit log must not hand the link on. Requests refused

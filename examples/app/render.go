@@ -62,9 +62,10 @@ func (a *app) errorPage(w http.ResponseWriter, r *http.Request, status int, msg 
 	a.render(w, r, status, "error.html", pageData{Title: http.StatusText(status), Error: msg})
 }
 
-// serverError logs err (never shown to the client) and answers 500.
+// serverError logs err (never shown to the client) and answers 500. The
+// logged path is auditPath's: no approval-link token.
 func (a *app) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	a.log.Error("request failed", "path", r.URL.Path, "err", err)
+	a.log.Error("request failed", "path", auditPath(r), "err", err)
 	a.errorPage(w, r, http.StatusInternalServerError, "Something went wrong. Try again.")
 }
 
