@@ -177,6 +177,23 @@ func TestLimiterStoreFailure(t *testing.T) {
 	}
 }
 
+func TestLimiterCustomUnavailableHandlerSeesTheFailure(t *testing.T) {
+	backendErr := errors.New("connection refused")
+	h := signIn(t, brokenStore{backendErr}, ratelimit.Config{
+		UnavailableHandler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d, ok := ratelimit.FromContext(r.Context())
+			require.True(t, ok)
+			assert.False(t, d.Allowed)
+			assert.ErrorIs(t, d.Err, ratelimit.ErrUnavailable)
+			assert.ErrorIs(t, d.Err, backendErr)
+			http.Error(w, "try again shortly", http.StatusServiceUnavailable)
+		}),
+	})
+	w := post(h, "192.0.2.9", "dave@example.com")
+	require.Equal(t, 503, w.Code)
+	assert.Equal(t, "try again shortly\n", w.Body.String())
+}
+
 func TestLimiterCheck(t *testing.T) {
 	ipKey, err := ratelimit.IPKey(ratelimit.IPKeyConfig{})
 	require.NoError(t, err)

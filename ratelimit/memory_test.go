@@ -107,6 +107,10 @@ func TestMemoryStoreDeniedDecisionsDoNotTrackKeys(t *testing.T) {
 	require.Zero(t, s.Len(), "peeks stored keys")
 }
 
+func TestNewMemoryStorePanicsOnNegativeMaxKeys(t *testing.T) {
+	require.Panics(t, func() { ratelimit.NewMemoryStore(ratelimit.MemoryConfig{MaxKeys: -1}) })
+}
+
 func TestMemoryStoreMaxKeysFailsClosedForNewKeys(t *testing.T) {
 	clock := newTestClock()
 	const maxKeys = 256 * 4 // four per shard
