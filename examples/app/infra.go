@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver, registered as "pgx"
@@ -49,7 +51,12 @@ func openInfraPrefix(ctx context.Context, databaseURL, redisURL, redisPrefix str
 		opt, err := redis.ParseURL(redisURL)
 		if err != nil {
 			in.Close()
-			return infra{}, fmt.Errorf("REDIS_URL: %w", err) // go-redis errors do not echo the password
+			// net/url's parse errors quote the whole URL, password
+			// included; keep only the reason.
+			if uerr := (*url.Error)(nil); errors.As(err, &uerr) {
+				err = uerr.Err
+			}
+			return infra{}, fmt.Errorf("REDIS_URL: %w", err)
 		}
 		in.redis = redis.NewClient(opt)
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -73,4 +74,16 @@ func TestSeedDemoPrintsPasswordsOnceAndTheyWork(t *testing.T) {
 	out.Reset()
 	require.NoError(t, seedDemo(context.Background(), ta.app, ta.log))
 	assert.Empty(t, out.String(), "passwords are never printed again")
+}
+
+func TestMalformedInfraURLsDoNotEchoTheirPasswords(t *testing.T) {
+	for _, env := range []struct{ db, redis string }{
+		{"", "redis://:s3cr%zzet@127.0.0.1:6379/0"},
+		{"", "redis://:s3cret@[::1:6379/0"},
+		{"postgres://u:s3cr%zzet@127.0.0.1:5432/test", ""},
+	} {
+		_, err := openInfra(context.Background(), env.db, env.redis, slog.New(slog.DiscardHandler))
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "s3cr", "openInfra(%q, %q)", env.db, env.redis)
+	}
 }
