@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -99,4 +100,34 @@ func BenchmarkLimiterHandler(b *testing.B) {
 	for b.Loop() {
 		h.ServeHTTP(w, r)
 	}
+}
+
+func BenchmarkKeys(b *testing.B) {
+	b.Run("HashKey", func(b *testing.B) {
+		key, err := ratelimit.HashKey(testSecret, func(r *http.Request) (string, bool) {
+			return r.Header.Get("X-Email"), true
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.Header.Set("X-Email", " Alice@Example.com")
+		b.ReportAllocs()
+		for b.Loop() {
+			key(r)
+		}
+	})
+	b.Run("IPKey behind a proxy", func(b *testing.B) {
+		key, err := ratelimit.IPKey(ratelimit.IPKeyConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = "10.1.2.3:4242"
+		r.Header.Set("X-Forwarded-For", "2001:db8:1:2:3:4:5:6, 10.9.9.9")
+		b.ReportAllocs()
+		for b.Loop() {
+			key(r)
+		}
+	})
 }
