@@ -211,10 +211,10 @@ type FormKeyConfig struct {
 
 	// Secret keys the HMAC of the value; at least 32 random bytes, the
 	// same on every instance. Required. See [HashKey]. A FormKeyConfig
-	// prints it as "[REDACTED]" (String, Format, LogValue, MarshalJSON),
-	// but not when the config sits in an unexported field of another
-	// struct, which fmt prints by reflection: do not keep the config
-	// around after [FormKey], which copies the secret.
+	// prints it as "[REDACTED]" (String, Format, LogValue, MarshalJSON,
+	// MarshalText), but not when the config sits in an unexported field of
+	// another struct, which fmt prints by reflection: do not keep the
+	// config around after [FormKey], which copies the secret.
 	Secret []byte
 
 	// MaxBodyBytes bounds how much of the request body is read to find
@@ -248,6 +248,10 @@ func (c FormKeyConfig) LogValue() slog.Value { return slog.StringValue(c.String(
 
 // MarshalJSON encodes String as a JSON string, without the secret.
 func (c FormKeyConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// MarshalText returns String, so text-based encoders such as
+// encoding/xml write the redacted form too.
+func (c FormKeyConfig) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // FormKey returns a KeyFunc keyed by the hashed value of a posted form
 // field (application/x-www-form-urlencoded or multipart/form-data), such

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -35,6 +36,11 @@ func TestFormKeyConfigNeverPrintsTheSecret(t *testing.T) {
 		b, err := json.Marshal(v)
 		require.NoError(t, err)
 		outs = append(outs, string(b))
+		b, err = xml.Marshal(v)
+		if _, isMap := v.(map[string]any); !isMap { // encoding/xml cannot encode maps
+			require.NoError(t, err)
+			outs = append(outs, string(b))
+		}
 		var buf bytes.Buffer
 		slog.New(slog.NewJSONHandler(&buf, nil)).Info("cfg", "v", v)
 		slog.New(slog.NewTextHandler(&buf, nil)).Info("cfg", "v", v)
