@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bulwark-go/bulwark/internal/testredis"
 	"github.com/bulwark-go/bulwark/tenant"
 )
 
@@ -66,12 +67,7 @@ func unavailable(t *testing.T, what string, err error) {
 
 func TestSuiteOnRedisAndPostgres(t *testing.T) {
 	pgURL := envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	redisURL := envOr("REDIS_URL", "redis://127.0.0.1:6379/0")
-	in, err := openInfraPrefix(context.Background(), "", redisURL, "probe:", slog.New(slog.DiscardHandler))
-	if err != nil {
-		unavailable(t, "Redis", err)
-	}
-	in.Close()
+	testredis.Client(t) // skips, or fails under CI, when Redis is down
 	admin, err := sql.Open("pgx", pgURL)
 	require.NoError(t, err)
 	defer admin.Close()
@@ -111,17 +107,13 @@ func realInfra(t *testing.T) infra {
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
-	prefix := "bulwark-app-test:" + name + ":"
-	in, err := openInfraPrefix(ctx, u.String(), envOr("REDIS_URL", "redis://127.0.0.1:6379/0"), prefix, slog.New(slog.DiscardHandler))
+	// testredis.Prefix deletes this test's keys, and only those, after
+	// the app's clients below are closed.
+	prefix := testredis.Prefix(t, testredis.Client(t), "examples-app")
+	in, err := openInfraPrefix(ctx, u.String(), testredis.URL(), prefix, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		in.db.Close()
-		// Leave nothing behind in the shared Redis: only this test's keys.
-		ctx := context.Background()
-		iter := in.redis.Scan(ctx, 0, prefix+"*", 500).Iterator()
-		for iter.Next(ctx) {
-			in.redis.Del(ctx, iter.Val())
-		}
 		in.Close()
 	})
 	return in
