@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/bulwark-go/bulwark/internal/clientip"
 )
@@ -176,28 +178,43 @@ func HashKey(secret []byte, value func(r *http.Request) (string, bool)) (KeyFunc
 	if len(secret) < minSecret {
 		return nil, ErrShortSecret
 	}
-	secret = append([]byte(nil), secret...)
+	h := newKeyHasher(secret)
 	return func(r *http.Request) (string, bool) {
 		v, ok := value(r)
 		if !ok {
 			return "", false
 		}
-		return hashValue(secret, v)
+		return h.key(v)
 	}, nil
 }
 
-// hashValue normalizes v (trimmed, lowercased) and returns its key, or
-// false if nothing is left: the key derivation of [HashKey] and [FormKey].
-func hashValue(secret []byte, v string) (string, bool) {
+// keyHasher is the key derivation of [HashKey] and [FormKey]. It keeps
+// keyed HMAC states in a pool, so a request does not rebuild the HMAC key
+// schedule. The secret lives only in the pool's constructor.
+type keyHasher struct{ pool sync.Pool }
+
+func newKeyHasher(secret []byte) *keyHasher {
+	secret = append([]byte(nil), secret...)
+	h := new(keyHasher)
+	h.pool.New = func() any { return hmac.New(sha256.New, secret) }
+	return h
+}
+
+// key normalizes v (trimmed, lowercased) and returns its key, or false if
+// nothing is left.
+func (h *keyHasher) key(v string) (string, bool) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if v == "" {
 		return "", false
 	}
-	m := hmac.New(sha256.New, secret)
+	m := h.pool.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(hashLabel))
 	m.Write([]byte(v))
 	var sum [sha256.Size]byte
-	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16]), true
+	key := base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16])
+	h.pool.Put(m)
+	return key, true
 }
 
 // invalidFormKey is the key of requests whose form cannot be read: they
@@ -282,7 +299,7 @@ func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
 		limit = 64 << 10
 	}
 	field := cfg.Field
-	secret := append([]byte(nil), cfg.Secret...)
+	h := newKeyHasher(cfg.Secret)
 	return func(r *http.Request) (string, bool) {
 		if r.PostForm == nil {
 			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -295,7 +312,7 @@ func FormKey(cfg FormKeyConfig) (KeyFunc, error) {
 				return invalidFormKey, true
 			}
 		}
-		return hashValue(secret, r.PostForm.Get(field))
+		return h.key(r.PostForm.Get(field))
 	}, nil
 }
 
