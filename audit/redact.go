@@ -127,7 +127,10 @@ func (r redactor) metadata(m map[string]string) map[string]string {
 // ';'-separated parts is sensitive ("a=1;token=t"), since some servers
 // split on ';'. A string
 // that does not parse as a URL is replaced by [Redacted] as a whole, since
-// its secrets cannot be located.
+// its secrets cannot be located. The path is kept as it is: a secret in a
+// path segment (a token in /approve/{token}) cannot be told from a name,
+// so an application whose routes carry one must replace that segment
+// itself, from the route's pattern, before recording the path.
 func RedactURL(raw string) string { return redactURL(raw, 3) }
 
 func redactURL(raw string, depth int) string {
