@@ -6,10 +6,10 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/bulwark-go/bulwark/internal/testpg"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/require"
@@ -37,28 +37,11 @@ func (e *pgEnv) q(table string) string { return e.schema + "." + table }
 
 func newPGEnv(t *testing.T) *pgEnv {
 	t.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	unavailable := func(err error) {
-		t.Helper()
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL at DATABASE_URL is required in CI: %v", err)
-		}
-		t.Skipf("skipping: no PostgreSQL at DATABASE_URL (default 127.0.0.1:5432/test): %v", err)
-	}
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		unavailable(err)
-	}
-	admin := stdlib.OpenDB(*cfg)
+	admin := testpg.Open(t)
+	cfg, err := pgx.ParseConfig(testpg.URL())
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		_ = admin.Close()
-		unavailable(err)
-	}
 
 	var b [6]byte
 	_, _ = rand.Read(b[:])
@@ -99,7 +82,6 @@ func newPGEnv(t *testing.T) *pgEnv {
 		ctx := context.Background()
 		_, err1 := admin.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+e.schema+` CASCADE`)
 		_, err2 := admin.ExecContext(ctx, `DROP ROLE IF EXISTS `+role)
-		_ = admin.Close()
 		if err1 != nil || err2 != nil {
 			t.Errorf("cleanup: %v, %v", err1, err2)
 		}

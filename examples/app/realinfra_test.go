@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bulwark-go/bulwark/internal/testpg"
 	"github.com/bulwark-go/bulwark/internal/testredis"
 	"github.com/bulwark-go/bulwark/tenant"
 )
@@ -49,31 +49,9 @@ var suite = []struct {
 	{"RowLevelSecurityHidesOtherOrgsRows", testRowLevelSecurity},
 }
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// unavailable skips, or fails under CI, when a service is not running.
-func unavailable(t *testing.T, what string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s unavailable under CI: %v", what, err)
-	}
-	t.Skipf("%s not available (%v); start it or set its URL to run the suite against it", what, err)
-}
-
 func TestSuiteOnRedisAndPostgres(t *testing.T) {
-	pgURL := envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	testredis.Client(t) // skips, or fails under CI, when Redis is down
-	admin, err := sql.Open("pgx", pgURL)
-	require.NoError(t, err)
-	defer admin.Close()
-	if err := admin.Ping(); err != nil {
-		unavailable(t, "PostgreSQL", err)
-	}
+	testpg.Open(t)      // and so does this when PostgreSQL is
 	realBackend = true
 	defer func() { realBackend = false }()
 	for _, s := range suite {
@@ -87,13 +65,10 @@ func TestSuiteOnRedisAndPostgres(t *testing.T) {
 func realInfra(t *testing.T) infra {
 	t.Helper()
 	ctx := context.Background()
-	pgURL := envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	admin, err := sql.Open("pgx", pgURL)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close() })
+	admin := testpg.Open(t)
 	name := "app_" + strings.ToLower(rand.Text()[:12])
 	role := "bulwark_app_test"
-	_, err = admin.ExecContext(ctx, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+role+`') THEN CREATE ROLE `+role+` LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$`)
+	_, err := admin.ExecContext(ctx, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+role+`') THEN CREATE ROLE `+role+` LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$`)
 	if err != nil && !strings.Contains(err.Error(), "already exists") {
 		require.NoError(t, err)
 	}
@@ -101,7 +76,7 @@ func realInfra(t *testing.T) infra {
 	require.NoError(t, err)
 	t.Cleanup(func() { admin.ExecContext(context.Background(), `DROP SCHEMA `+name+` CASCADE`) })
 
-	u, err := url.Parse(pgURL)
+	u, err := url.Parse(testpg.URL())
 	require.NoError(t, err)
 	u.User = url.User(role)
 	q := u.Query()
