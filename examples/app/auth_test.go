@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	otptotp "github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestSignUpExplainsThePasswordPolicy(t *testing.T) {
@@ -245,3 +247,49 @@ func TestPasswordResetIsSingleUseExpiringAndRevokesSessions(t *testing.T) {
 var nonceAttr = regexp.MustCompile(`nonce="[^"]*"`)
 
 func stripNonce(s string) string { return nonceAttr.ReplaceAllString(s, "") }
+
+// TestSignInUpgradesAnOldPasswordHash stores a user's password as a bcrypt
+// hash, as after a migration from an older system, and checks that the
+// next successful sign-in replaces it with an argon2id hash.
+func TestSignInUpgradesAnOldPasswordHash(t *testing.T) {
+	ta := newTestApp(t)
+	_, userID := ta.newUser(t, "legacy@example.com")
+	old, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, ta.db.setPassword(ctx, userID, string(old)))
+
+	r := ta.client(t).signIn("legacy@example.com", testPassword)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	u, found, err := ta.db.userByEmail(ctx, "legacy@example.com")
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.True(t, strings.HasPrefix(u.PasswordHash, "$argon2id$"), "hash not upgraded: %.7s…", u.PasswordHash)
+
+	r = ta.client(t).signIn("legacy@example.com", testPassword)
+	require.Equal(t, http.StatusSeeOther, r.Status, "the upgraded hash must verify")
+}
+
+// TestSignInLogsAFailedHashUpgrade makes the database refuse the upgraded
+// hash: sign-in still succeeds on the old one, and the failure is logged.
+func TestSignInLogsAFailedHashUpgrade(t *testing.T) {
+	if realBackend {
+		t.Skip("uses a SQLite trigger")
+	}
+	var logs strings.Builder
+	ta := newTestApp(t, func(c *appConfig) { c.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	_, userID := ta.newUser(t, "legacy@example.com")
+	old, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, ta.db.setPassword(ctx, userID, string(old)))
+	_, err = ta.db.sql.ExecContext(ctx, `CREATE TRIGGER refuse_rehash BEFORE UPDATE OF password_hash ON users
+		BEGIN SELECT RAISE(ABORT, 'password hashes are read-only'); END`)
+	require.NoError(t, err)
+
+	r := ta.client(t).signIn("legacy@example.com", testPassword)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	assert.Contains(t, logs.String(), "password hash upgrade failed")
+	assert.Contains(t, logs.String(), "read-only")
+	assert.NotContains(t, logs.String(), testPassword)
+}

@@ -108,8 +108,14 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rehash {
-		if h, err := a.hasher.Hash(r.Context(), password); err == nil {
-			a.db.setPassword(r.Context(), u.ID, h)
+		// The stored hash still works, so sign-in goes on; but a failed
+		// upgrade must not go unnoticed.
+		h, err := a.hasher.Hash(r.Context(), password)
+		if err == nil {
+			err = a.db.setPassword(r.Context(), u.ID, h)
+		}
+		if err != nil {
+			a.log.Error("password hash upgrade failed", "user", u.ID, "err", err)
 		}
 	}
 	if u.TOTPEnabled {

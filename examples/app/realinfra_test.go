@@ -31,6 +31,7 @@ var suite = []struct {
 	{"SignUpExplainsThePasswordPolicy", TestSignUpExplainsThePasswordPolicy},
 	{"SignInFailuresAreGenericAndSuccessStartsASession", TestSignInFailuresAreGenericAndSuccessStartsASession},
 	{"SignInIsRateLimitedPerAccount", TestSignInIsRateLimitedPerAccount},
+	{"SignInUpgradesAnOldPasswordHash", TestSignInUpgradesAnOldPasswordHash},
 	{"YourSessionsPageRevokesAnotherSession", TestYourSessionsPageRevokesAnotherSession},
 	{"TOTPEnrolSignInReplayAndBackupCodes", TestTOTPEnrolSignInReplayAndBackupCodes},
 	{"TOTPDisableAndRegenerateNeedStepUp", TestTOTPDisableAndRegenerateNeedStepUp},
