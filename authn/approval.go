@@ -363,22 +363,22 @@ func (k ApprovalKey) bytes() []byte {
 }
 
 // String returns "[REDACTED]".
-func (ApprovalKey) String() string { return tokenRedacted }
+func (ApprovalKey) String() string { return redacted }
 
 // GoString returns "[REDACTED]".
-func (ApprovalKey) GoString() string { return tokenRedacted }
+func (ApprovalKey) GoString() string { return redacted }
 
 // Format prints "[REDACTED]" for every verb.
-func (ApprovalKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, tokenRedacted) }
+func (ApprovalKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
 // LogValue implements [slog.LogValuer].
-func (ApprovalKey) LogValue() slog.Value { return slog.StringValue(tokenRedacted) }
+func (ApprovalKey) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
-func (ApprovalKey) MarshalJSON() ([]byte, error) { return []byte(`"` + tokenRedacted + `"`), nil }
+func (ApprovalKey) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 
 // MarshalText returns "[REDACTED]", for encoders that use text marshalling.
-func (ApprovalKey) MarshalText() ([]byte, error) { return []byte(tokenRedacted), nil }
+func (ApprovalKey) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 
 // Format prints Approvals without its keys, whatever the verb.
 func (a *Approvals) Format(f fmt.State, _ rune) {

@@ -78,22 +78,20 @@ func (t SessionToken) Reveal() string {
 // IsZero reports whether t is the empty token.
 func (t SessionToken) IsZero() bool { return t.v == nil || *t.v == "" }
 
-const sessionRedacted = "[REDACTED]"
-
 // String returns "[REDACTED]".
-func (t SessionToken) String() string { return sessionRedacted }
+func (t SessionToken) String() string { return redacted }
 
 // GoString returns "[REDACTED]".
-func (t SessionToken) GoString() string { return sessionRedacted }
+func (t SessionToken) GoString() string { return redacted }
 
 // Format prints "[REDACTED]" for every verb.
-func (t SessionToken) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(sessionRedacted)) }
+func (t SessionToken) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 
 // LogValue returns "[REDACTED]" for log/slog.
-func (t SessionToken) LogValue() slog.Value { return slog.StringValue(sessionRedacted) }
+func (t SessionToken) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON returns the JSON string "[REDACTED]".
-func (t SessionToken) MarshalJSON() ([]byte, error) { return []byte(`"` + sessionRedacted + `"`), nil }
+func (t SessionToken) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 
 // newSessionToken returns a fresh random token and its ID.
 func newSessionToken() (SessionToken, SessionID) {
