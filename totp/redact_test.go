@@ -2,54 +2,15 @@ package totp_test
 
 import (
 	"bytes"
-	"encoding/base32"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"log/slog"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bulwark-go/bulwark/internal/leaktest"
 	"github.com/bulwark-go/bulwark/totp"
 )
-
-// secretForms returns every encoding in which raw could leak: the bytes as
-// text, fmt's decimal byte list, hex (both cases), base32 (as apps show it)
-// and base64 (as encoding/json writes []byte).
-func secretForms(raw []byte) []string {
-	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
-	dec := fmt.Sprint(raw)
-	return []string{
-		string(raw),
-		dec[1 : len(dec)-1],
-		hex.EncodeToString(raw),
-		strings.ToUpper(hex.EncodeToString(raw)),
-		b32[:16],
-		base64.StdEncoding.EncodeToString(raw)[:16],
-		base64.RawURLEncoding.EncodeToString(raw)[:16],
-	}
-}
-
-// renderings prints v through every fmt verb, both slog handlers and
-// encoding/json (which may refuse a value; that prints nothing).
-func renderings(v any) []string {
-	var outs []string
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
-		outs = append(outs, fmt.Sprintf(verb, v))
-	}
-	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("msg", "v", v)
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("msg", "v", v)
-	outs = append(outs, buf.String())
-	if j, err := json.Marshal(v); err == nil {
-		outs = append(outs, string(j))
-	}
-	return outs
-}
 
 // Structs that hold a secret in an unexported field, or a dereferenced
 // pointer type, are printed by fmt through reflection without calling the
@@ -94,11 +55,11 @@ func TestSecretsNeverPrintThroughReflection(t *testing.T) {
 	}
 	var forbidden []string
 	for _, raw := range [][]byte{secret.Bytes(), parsed.Bytes(), key} {
-		forbidden = append(forbidden, secretForms(raw)...)
+		forbidden = append(forbidden, leaktest.Forms(raw)...)
 	}
 	forbidden = append(forbidden, enr.URI())
 	for _, tc := range values {
-		for _, out := range renderings(tc.v) {
+		for _, out := range leaktest.Direct(tc.v) {
 			for _, f := range forbidden {
 				require.NotContains(t, out, f, "%s printed a secret", tc.name)
 			}
@@ -110,7 +71,7 @@ func TestSecretsNeverPrintThroughReflection(t *testing.T) {
 // make configuration logs useless.
 func TestBackupConfigPrintsSettingsButNotTheKey(t *testing.T) {
 	cfg := totp.BackupConfig{Key: bytes.Repeat([]byte{0xAB}, 32), Count: 12, MaxFailures: 3}
-	for _, out := range renderings(cfg) {
+	for _, out := range leaktest.Direct(cfg) {
 		assert.Contains(t, out, "REDACTED", out)
 	}
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), "Count:12")
@@ -125,7 +86,7 @@ func TestBackupConfigMarshalTextOmitsTheKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(out), "Key:[REDACTED]")
 	assert.Contains(t, string(out), "Count:12")
-	for _, f := range secretForms(key) {
+	for _, f := range leaktest.Forms(key) {
 		assert.NotContains(t, string(out), f)
 	}
 }
